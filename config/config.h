@@ -1,0 +1,78 @@
+/*
+ * config — the node's settings: one descriptor table (name, type, default,
+ * bounds, description) drives the config file parser, the environment and
+ * command-line overrides, validation, `sealogd --help` and the reference in
+ * the README. Only this module reads configuration files or the environment.
+ *
+ * Precedence, lowest to highest: built-in defaults, the config file
+ * (--config FILE, JSON), environment variables (SEALOGD_<NAME>), flags
+ * (--<name-with-dashes>). A list setting is replaced, not merged, by a
+ * higher source.
+ *
+ * The result is immutable once loaded; a reload (SIGHUP) builds a new one.
+ */
+#ifndef SL_CONFIG_H
+#define SL_CONFIG_H
+
+#include "common/common.h"
+
+typedef struct sl_strlist {
+    size_t n;
+    char **v;
+} sl_strlist_t;
+
+typedef struct sl_config {
+    /* node */
+    char *data_dir;
+    sl_strlist_t listen;      /* HTTPS "HOST:PORT", or "unix:PATH" (plain HTTP) */
+    sl_strlist_t http_listen; /* plain HTTP, loopback only */
+    char *tls_cert_file;
+    char *tls_key_file;
+    char *public_url; /* how clients reach us; "" = first HTTPS listener */
+    int log_level;
+    int64_t shutdown_timeout_ms;
+    int64_t idle_timeout_ms;
+    int64_t threadpool_size;
+    int64_t max_connections;
+    uint64_t max_body_size;
+    int64_t token_default_ttl_ms;
+    bool allow_core_dumps;
+
+    char *source_file; /* the config file used, or NULL */
+} sl_config_t;
+
+/*
+ * Loads the configuration from the command line (argv[1..]), the environment
+ * `envp` and the file named by --config. Flags that are not settings
+ * (--config, --help, --version, --print-config-reference) are reported via
+ * `action`. On error fills `d` with one line that names the setting, the
+ * value, where it came from and what is accepted, and returns SL_ECONFIG.
+ */
+typedef enum {
+    SL_CONFIG_RUN = 0,
+    SL_CONFIG_HELP,
+    SL_CONFIG_VERSION,
+    SL_CONFIG_REFERENCE,
+} sl_config_action_t;
+
+int sl_config_load(int argc, char **argv, char **envp, sl_config_t **out,
+                   sl_config_action_t *action, sl_diag_t *d);
+void sl_config_destroy(sl_config_t *c);
+
+/* Writes `sealogd --help` text. */
+void sl_config_usage(sl_buf_t *out, const char *prog);
+/* Writes the Markdown configuration reference (the README embeds it). */
+void sl_config_reference(sl_buf_t *out);
+
+/* A parsed listener address. */
+typedef struct sl_listen_addr {
+    bool is_unix;
+    char host[256]; /* without brackets */
+    int port;
+    char path[108];
+} sl_listen_addr_t;
+
+/* Parses "HOST:PORT", "[v6]:PORT" or "unix:PATH". Returns 0 or SL_EPARSE. */
+int sl_config_parse_listen(const char *s, sl_listen_addr_t *out);
+
+#endif /* SL_CONFIG_H */
