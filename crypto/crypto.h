@@ -145,4 +145,96 @@ void sl_tls_ctx_destroy(sl_tls_ctx_t *ctx);
 /* "AB:CD:..." SHA-256 fingerprint of the certificate in `cert_path`. */
 int sl_tls_fingerprint(const char *cert_path, char out[96], sl_diag_t *d);
 
+/* ------------------------------------------------------------------------ */
+/* Key hierarchy                                                            */
+/* ------------------------------------------------------------------------ */
+
+/*
+ *   KEK (provider: local service key, or a key vault)
+ *     └─wrap─> AEK (per scope, 32 random bytes, id)
+ *                └─HKDF(block or WAL file id)─> DEK ─AES-256-GCM─> service layer
+ *   infra key (node-local) ─HKDF(same id)─> ChaCha20-Poly1305 ─> infrastructure layer
+ */
+
+/* Key scopes: data under the service-managed key, or the customer's key. */
+typedef enum { SL_SCOPE_MMK = 0, SL_SCOPE_CMK = 1 } sl_scope_t;
+#define SL_SCOPE_COUNT 2
+
+/* How a KEK provider failure should be treated. */
+typedef enum {
+    SL_KEK_TRANSIENT = 1, /* refused connection, timeout, DNS, 429, 5xx: keep serving */
+    SL_KEK_REVOKED = 2,   /* disabled, deleted, no permission, integrity failure */
+} sl_kek_class_t;
+
+/*
+ * A KEK provider wraps and unwraps AEKs with a key-encryption key it keeps.
+ * `version` identifies the KEK version used (a key id, a vault kid); wrap
+ * fills it, unwrap receives it. Functions may block (network); callers run
+ * them off the event loop.
+ */
+typedef struct sl_kek_provider {
+    void *ctx;
+    const char *kind; /* "local", "vault" */
+    int (*wrap)(void *ctx, const uint8_t aek[SL_KEY_LEN], sl_buf_t *wrapped, char version[256],
+                sl_diag_t *d);
+    int (*unwrap)(void *ctx, const uint8_t *wrapped, size_t n, const char *version,
+                  uint8_t aek[SL_KEY_LEN], sl_diag_t *d);
+    void (*describe)(void *ctx, sl_buf_t *out);
+    sl_kek_class_t (*classify)(void *ctx, int err);
+    void (*destroy)(void *ctx);
+} sl_kek_provider_t;
+
+/* The local provider: wraps with AES-256-GCM under a sub-key of the service
+ * key (the MMK). Its version string is the service key's id in hex. */
+sl_kek_provider_t *sl_kek_local_create(const sl_key_t *service_key);
+void sl_kek_provider_destroy(sl_kek_provider_t *p);
+
+/*
+ * The keyring: the unwrapped AEKs the node may use, by scope and AEK id,
+ * plus the infrastructure key. Thread-safe: encryption and decryption run
+ * on several threads while the key monitor may drop a scope.
+ */
+typedef struct sl_keyring sl_keyring_t;
+
+/* `double_encryption` is fixed for the life of a data directory. */
+sl_keyring_t *sl_keyring_create(const sl_key_t *infra_key, bool double_encryption);
+void sl_keyring_destroy(sl_keyring_t *kr);
+bool sl_keyring_double_encryption(const sl_keyring_t *kr);
+/* Installs an unwrapped AEK (copied) and makes it the scope's active key. */
+void sl_keyring_put(sl_keyring_t *kr, sl_scope_t scope, uint64_t aek_id, uint32_t kek_version,
+                    const uint8_t aek[SL_KEY_LEN]);
+/* Zeroes and drops every AEK of a scope (revocation). */
+void sl_keyring_drop_scope(sl_keyring_t *kr, sl_scope_t scope);
+/* The active AEK id and KEK version of a scope; SL_EKEYUNAVAIL if none. */
+int sl_keyring_active(sl_keyring_t *kr, sl_scope_t scope, uint64_t *aek_id,
+                      uint32_t *kek_version);
+/* True if the AEK is present (for tests of revocation: the bytes are gone). */
+bool sl_keyring_has(sl_keyring_t *kr, sl_scope_t scope, uint64_t aek_id);
+
+/*
+ * Envelope keys for one object (a block, a WAL file): the DEK derived from
+ * the AEK and the infrastructure sub-key, both bound to `object_id`. Parts of
+ * the object (columns, records) are sealed with a part number as nonce, so
+ * each (key, nonce) pair is used once.
+ */
+typedef struct sl_envelope {
+    uint8_t dek[SL_KEY_LEN];
+    uint8_t infra[SL_KEY_LEN];
+    bool twice;
+} sl_envelope_t;
+
+#define SL_ENVELOPE_OVERHEAD(twice) ((twice) ? 2 * SL_AEAD_TAG_LEN : SL_AEAD_TAG_LEN)
+
+/* Derives the envelope; SL_EKEYUNAVAIL if the AEK is not in the keyring. */
+int sl_keyring_envelope(sl_keyring_t *kr, sl_scope_t scope, uint64_t aek_id, const char *purpose,
+                        uint64_t object_id, sl_envelope_t *out);
+/* Seals `pt` as part `part`: out gets pt_n + SL_ENVELOPE_OVERHEAD bytes. */
+int sl_envelope_seal(const sl_envelope_t *e, uint64_t part, const void *aad, size_t aad_n,
+                     const void *pt, size_t pt_n, uint8_t *out);
+/* Opens a sealed part; SL_EINTEGRITY if anything was altered. `out` gets
+ * ct_n - overhead bytes. */
+int sl_envelope_open(const sl_envelope_t *e, uint64_t part, const void *aad, size_t aad_n,
+                     const void *ct, size_t ct_n, uint8_t *out);
+void sl_envelope_wipe(sl_envelope_t *e);
+
 #endif /* SL_CRYPTO_H */

@@ -26,6 +26,12 @@ int sl_catalog_open(const char *dir, sl_catalog_t **out, sl_diag_t *d)
         rc = mdb_dbi_open(txn, "workspace_names", MDB_CREATE, &c->ws_name);
     if (!rc)
         rc = mdb_dbi_open(txn, "tokens", MDB_CREATE, &c->tokens);
+    if (!rc)
+        rc = mdb_dbi_open(txn, "tables", MDB_CREATE, &c->tables);
+    if (!rc)
+        rc = mdb_dbi_open(txn, "dcrs", MDB_CREATE, &c->dcrs);
+    if (!rc)
+        rc = mdb_dbi_open(txn, "aeks", MDB_CREATE, &c->aeks);
     if (!rc) {
         rc = mdb_txn_commit(txn);
         txn = NULL;

@@ -14,6 +14,7 @@
 #define SL_STORE_H
 
 #include "common/common.h"
+#include "crypto/crypto.h"
 
 /* ------------------------------------------------------------------------ */
 /* Catalog                                                                  */
@@ -77,5 +78,245 @@ int sl_catalog_token_get(sl_catalog_t *c, const uint8_t id[SL_TOKEN_ID_LEN], sl_
                          sl_diag_t *d);
 /* All tokens, newest first. Free with sl_free. */
 int sl_catalog_token_list(sl_catalog_t *c, sl_token_rec_t **out, size_t *n, sl_diag_t *d);
+
+/* ------------------------------------------------------------------------ */
+/* Typed columns                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* Column types, as KQL names them. int values are stored as 64-bit. */
+typedef enum {
+    SL_TYPE_BOOL = 1,
+    SL_TYPE_INT = 2,
+    SL_TYPE_LONG = 3,
+    SL_TYPE_REAL = 4,
+    SL_TYPE_DATETIME = 5,
+    SL_TYPE_TIMESPAN = 6,
+    SL_TYPE_STRING = 7,
+    SL_TYPE_GUID = 8,    /* canonical text, like strings */
+    SL_TYPE_DYNAMIC = 9, /* compact JSON text */
+} sl_type_t;
+
+const char *sl_type_name(sl_type_t t);
+/* Parses a KQL or DCR type name ("string", "long", "boolean", "bool", "datetime",
+ * "real", "double", "int", "timespan", "guid", "dynamic"). Returns 0 if unknown. */
+sl_type_t sl_type_parse(const char *s, size_t n);
+static inline bool sl_type_is_text(sl_type_t t)
+{
+    return t == SL_TYPE_STRING || t == SL_TYPE_GUID || t == SL_TYPE_DYNAMIC;
+}
+static inline bool sl_type_is_i64(sl_type_t t)
+{
+    return t == SL_TYPE_INT || t == SL_TYPE_LONG || t == SL_TYPE_DATETIME ||
+           t == SL_TYPE_TIMESPAN;
+}
+
+/*
+ * One column of values. Text columns keep n+1 offsets into one byte buffer;
+ * they are never null (KQL: a missing string is ""). Other columns keep a
+ * null bitmap (bit set = null) only once a null has been seen.
+ */
+typedef struct sl_col {
+    char *name;
+    sl_type_t type;
+    size_t n;
+    sl_buf_t nulls;  /* bitmap, empty when no value is null */
+    sl_buf_t data;   /* int64 / double / uint8 values, or text bytes */
+    sl_buf_t offs;   /* text: uint32 offsets, n + 1 of them */
+} sl_col_t;
+
+/* A set of equally long columns: the rows of one batch or one block. */
+typedef struct sl_colset {
+    size_t nrows;
+    size_t ncols, cap;
+    sl_col_t *cols;
+} sl_colset_t;
+
+void sl_colset_init(sl_colset_t *s);
+void sl_colset_dispose(sl_colset_t *s);
+/* Finds a column by exact name; -1 if absent. */
+int sl_colset_find(const sl_colset_t *s, const char *name);
+/* Adds a column (backfilled with nulls / "" for existing rows); returns its index. */
+int sl_colset_add(sl_colset_t *s, const char *name, sl_type_t type);
+/* Appends a value to column `c` (which must then have n == nrows or n == nrows+1
+ * while a row is being built). */
+void sl_col_push_null(sl_col_t *c);
+void sl_col_push_i64(sl_col_t *c, int64_t v);
+void sl_col_push_f64(sl_col_t *c, double v);
+void sl_col_push_bool(sl_col_t *c, bool v);
+void sl_col_push_text(sl_col_t *c, const char *p, size_t n);
+/* Ends a row: columns that got no value for it get a null / "". */
+void sl_colset_end_row(sl_colset_t *s);
+/* Value access. */
+static inline bool sl_col_is_null(const sl_col_t *c, size_t i)
+{
+    return c->nulls.len && (((const uint8_t *)c->nulls.data)[i >> 3] >> (i & 7) & 1);
+}
+static inline int64_t sl_col_i64(const sl_col_t *c, size_t i)
+{
+    return ((const int64_t *)c->data.data)[i];
+}
+static inline double sl_col_f64(const sl_col_t *c, size_t i)
+{
+    return ((const double *)c->data.data)[i];
+}
+static inline bool sl_col_bool(const sl_col_t *c, size_t i)
+{
+    return ((const uint8_t *)c->data.data)[i] != 0;
+}
+static inline const char *sl_col_text(const sl_col_t *c, size_t i, size_t *len)
+{
+    const uint32_t *o = (const uint32_t *)c->offs.data;
+    *len = o[i + 1] - o[i];
+    return c->data.data ? c->data.data + o[i] : "";
+}
+/* Appends rows [from, to) of `src` to `dst`, matching columns by name (adding
+ * missing ones); src columns must have the same type as dst's. */
+void sl_colset_append(sl_colset_t *dst, const sl_colset_t *src, size_t from, size_t to);
+/* Bytes held by the values (for accounting and block size limits). */
+size_t sl_colset_bytes(const sl_colset_t *s);
+
+/* ------------------------------------------------------------------------ */
+/* Batches: what ingestion hands to the store                               */
+/* ------------------------------------------------------------------------ */
+
+#define SL_TABLE_NAME_MAX 127
+#define SL_TABLE_MAX_COLUMNS 500
+
+/*
+ * The rows of one request for one (workspace, table, key scope). `rows` must
+ * hold a non-null "TimeGenerated" datetime column; other columns are the
+ * table's (types must match the table's schema, see sl_store_table_schema).
+ */
+typedef struct sl_batch {
+    sl_guid_t ws;
+    char table[SL_TABLE_NAME_MAX + 1];
+    sl_scope_t scope;
+    sl_ticks_t received;
+    uint64_t raw_bytes; /* request bytes, for usage accounting */
+    sl_colset_t rows;
+} sl_batch_t;
+
+/* A table's schema as the store knows it. */
+typedef struct sl_table_col {
+    char *name;
+    sl_type_t type;
+} sl_table_col_t;
+
+typedef struct sl_table_def {
+    sl_guid_t ws;
+    char name[SL_TABLE_NAME_MAX + 1];
+    uint32_t table_id;
+    sl_ticks_t created;
+    size_t ncols;
+    sl_table_col_t *cols;
+} sl_table_def_t;
+
+sl_batch_t *sl_batch_create(const sl_guid_t *ws, const char *table, sl_scope_t scope);
+void sl_batch_destroy(sl_batch_t *b);
+
+/* ------------------------------------------------------------------------ */
+/* The store: WAL, segments, writer threads                                 */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sl_store sl_store_t;
+
+typedef struct sl_store_opts {
+    const char *data_dir;     /* the node's data directory */
+    sl_keyring_t *keyring;    /* borrowed */
+    sl_catalog_t *catalog;    /* borrowed */
+    uint64_t wal_file_size;   /* rotate WAL files past this size */
+    uint64_t queue_max_bytes; /* backpressure: submit answers SL_EBUSY beyond this */
+    uint32_t block_max_rows;
+    uint64_t block_max_bytes;
+    int64_t flush_interval_ms; /* a block is written at the latest this long after its first row */
+    int64_t segment_span_ms;   /* time window of one segment environment */
+    /* Called on the WAL thread after each group commit: wake the loop, which
+     * then drains sl_store_completions(). Must be async-signal-light (e.g.
+     * uv_async_send). */
+    void (*on_commit)(void *arg);
+    void *on_commit_arg;
+} sl_store_opts_t;
+
+/*
+ * Opens the store: loads the table registry, opens the segments, replays the
+ * WAL (so that every acknowledged record is in a builder or a block), then
+ * starts the WAL and segment writer threads.
+ */
+int sl_store_open(const sl_store_opts_t *o, sl_store_t **out, sl_diag_t *d);
+/* Stops accepting, commits what is queued, writes every pending block,
+ * stops the threads. */
+void sl_store_close(sl_store_t *s);
+
+/*
+ * Submits a batch (ownership passes to the store whatever the result).
+ * Returns 0 when queued — the outcome arrives later through
+ * sl_store_completions() with `user` — or, without queuing: SL_EBUSY (the
+ * queue is full: retry later), SL_EKEYUNAVAIL (the scope's key is not
+ * available), SL_EINVAL / SL_ELIMIT (schema conflict, too many columns).
+ * Thread-safe.
+ */
+int sl_store_submit(sl_store_t *s, sl_batch_t *b, void *user, sl_diag_t *d);
+
+/* Calls cb(arg, user, status, lsn) for every batch whose commit finished
+ * (status 0: durable). Call it from one thread (the loop). */
+typedef void (*sl_store_done_cb)(void *arg, void *user, int status, uint64_t lsn);
+size_t sl_store_completions(sl_store_t *s, sl_store_done_cb cb, void *arg);
+
+/* Writes every pending block now and waits (for dumps and tests). */
+void sl_store_flush(sl_store_t *s);
+
+/* Table schemas (deep copies; free with sl_table_def_dispose). */
+int sl_store_table_get(sl_store_t *s, const sl_guid_t *ws, const char *table, sl_table_def_t *out);
+int sl_store_table_list(sl_store_t *s, const sl_guid_t *ws, sl_table_def_t **out, size_t *n);
+void sl_table_def_dispose(sl_table_def_t *t);
+void sl_table_list_free(sl_table_def_t *v, size_t n);
+
+/* Reading blocks back. */
+typedef struct sl_scan_spec {
+    sl_guid_t ws;
+    const char *table;
+    sl_ticks_t t0, t1;          /* rows in [t0, t1] are wanted; blocks outside are pruned */
+    const char *const *columns; /* NULL: every column */
+    size_t ncolumns;
+} sl_scan_spec_t;
+
+typedef struct sl_scan_stats {
+    uint64_t blocks_read, blocks_pruned, bytes_decrypted, rows;
+} sl_scan_stats_t;
+
+/* Information about the block handed to a scan callback. */
+typedef struct sl_scan_block {
+    uint64_t block_id;
+    sl_scope_t scope;
+    uint64_t aek_id;
+    uint32_t kek_version;
+    sl_ticks_t tmin, tmax;
+    const char *segment; /* directory of its segment */
+} sl_scan_block_t;
+
+/* Called per block with its decoded columns (those asked for, that the block
+ * has; the callback may take ownership of `rows` by moving its contents out).
+ * A non-zero return stops the scan and is returned by sl_store_scan. */
+typedef int (*sl_scan_cb)(void *arg, const sl_scan_block_t *blk, sl_colset_t *rows);
+
+/*
+ * Reads the blocks of one table overlapping [t0, t1], oldest first, on the
+ * calling thread. SL_ENOTFOUND if the table does not exist; SL_EKEYUNAVAIL
+ * if a block's key is unavailable; SL_EINTEGRITY if a block was altered.
+ */
+int sl_store_scan(sl_store_t *s, const sl_scan_spec_t *spec, sl_scan_cb cb, void *arg,
+                  sl_scan_stats_t *st, sl_diag_t *d);
+
+/* Counters for /metrics and benchmarks (monotonic since open). */
+typedef struct sl_store_stats {
+    uint64_t batches, rows, raw_bytes;
+    uint64_t wal_groups, wal_records, wal_bytes, wal_files;
+    uint64_t blocks, block_rows, block_bytes, segments;
+    uint64_t queue_bytes, queue_rejects;
+    uint64_t ns_wal_seal, ns_wal_write, ns_wal_sync;
+    uint64_t ns_encode, ns_compress, ns_encrypt, ns_commit;
+    uint64_t durable_through;
+} sl_store_stats_t;
+void sl_store_stats(sl_store_t *s, sl_store_stats_t *out);
 
 #endif /* SL_STORE_H */
