@@ -272,6 +272,8 @@ static int apply(const sl_setting_t *s, const staged_t *e, sl_config_t *c, sl_di
         return 0;
     case SL_SET_DURATION: {
         int64_t ms;
+        if (s->check && (why = s->check(v)))
+            goto bad;
         if (sl_duration_parse_ms(v, &ms) || ms < s->min || ms > s->max)
             return sl_diag_set(d, SL_ECONFIG,
                                "invalid value \"%s\" for %s (from %s): expected a duration from "
@@ -421,6 +423,13 @@ int sl_config_load(int argc, char **argv, char **envp, sl_config_t **out,
         rc = sl_diag_set(d, SL_ECONFIG,
                          "tls_cert_file and tls_key_file must be set together (got %s only)",
                          *c->tls_cert_file ? "tls_cert_file" : "tls_key_file");
+        goto done;
+    }
+    if (c->max_body_size < c->dc_max_body) {
+        rc = sl_diag_set(d, SL_ECONFIG,
+                         "max_body_size (%llu bytes) must be at least dc_max_body (%llu bytes)",
+                         (unsigned long long)c->max_body_size,
+                         (unsigned long long)c->dc_max_body);
         goto done;
     }
     if (c->listen.n == 0 && c->http_listen.n == 0) {

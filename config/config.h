@@ -38,6 +38,22 @@ typedef struct sl_config {
     int64_t token_default_ttl_ms;
     bool allow_core_dumps;
 
+    /* storage */
+    bool double_encryption;
+    uint64_t wal_file_size;
+    uint64_t ingest_queue_max;
+    int64_t block_max_rows;
+    uint64_t block_max_bytes;
+    int64_t block_flush_interval_ms;
+    int64_t segment_span_ms;
+    int64_t retention_interval_ms;
+
+    /* ingestion */
+    uint64_t dc_max_body;
+    uint64_t li_max_body;
+    int64_t dc_clock_skew_ms;
+    int64_t oauth_token_ttl_ms;
+
     char *source_file; /* the config file used, or NULL */
 } sl_config_t;
 

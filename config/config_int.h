@@ -33,5 +33,6 @@ extern const size_t sl_settings_count;
 const char *sl_check_listen(const char *v);
 const char *sl_check_http_listen(const char *v);
 const char *sl_check_url(const char *v);
+const char *sl_check_span(const char *v);
 
 #endif

@@ -9,6 +9,17 @@
 
 #define OFF(f) offsetof(sl_config_t, f)
 
+/* A segment span must tile days: a divisor of 24h or a whole number of days. */
+const char *sl_check_span(const char *v)
+{
+    int64_t ms;
+    if (sl_duration_parse_ms(v, &ms) || ms <= 0)
+        return NULL; /* the duration check reports it */
+    if (86400000 % ms == 0 || ms % 86400000 == 0)
+        return NULL;
+    return "a duration that divides a day (1h, 2h, 3h, 4h, 6h, 8h, 12h) or whole days";
+}
+
 const sl_setting_t sl_settings[] = {
     { "data_dir", SL_SET_STRING, OFF(data_dir), "./sealog-data", 0, 0, NULL,
       "Directory for the catalog, segments, WAL, keys and TLS files. Created on first start." },
@@ -42,6 +53,34 @@ const sl_setting_t sl_settings[] = {
       "Lifetime of tokens minted without an explicit expiry." },
     { "allow_core_dumps", SL_SET_BOOL, OFF(allow_core_dumps), "false", 0, 0, NULL,
       "Let the process dump core. Off by default: a core file could hold key material." },
+    { "double_encryption", SL_SET_BOOL, OFF(double_encryption), "true", 0, 0, NULL,
+      "Encrypt data twice (AES-256-GCM under the scope key, then ChaCha20-Poly1305 under the "
+      "node's infrastructure key). Fixed when the data directory is created." },
+    { "wal_file_size", SL_SET_SIZE, OFF(wal_file_size), "64MiB", 1048576, 1073741824, NULL,
+      "The write-ahead log moves to a new file past this size." },
+    { "ingest_queue_max", SL_SET_SIZE, OFF(ingest_queue_max), "256MiB", 16777216,
+      (int64_t)8 << 30, NULL,
+      "Accepted but not yet committed request data; beyond it requests get 503 + Retry-After." },
+    { "block_max_rows", SL_SET_INT, OFF(block_max_rows), "65536", 1024, 1048576, NULL,
+      "Rows per block, at most." },
+    { "block_max_bytes", SL_SET_SIZE, OFF(block_max_bytes), "4MiB", 262144, 67108864, NULL,
+      "Uncompressed bytes per block, at most." },
+    { "block_flush_interval", SL_SET_DURATION, OFF(block_flush_interval_ms), "1s", 50, 60000,
+      NULL,
+      "Rows become a block at the latest this long after they are acknowledged (they are "
+      "durable in the WAL meanwhile)." },
+    { "segment_span", SL_SET_DURATION, OFF(segment_span_ms), "1d", 3600000, 604800000,
+      sl_check_span, "Time window of one LMDB segment (a divisor or multiple of a day)." },
+    { "retention_interval", SL_SET_DURATION, OFF(retention_interval_ms), "1h", 1000, 86400000,
+      NULL, "How often expired data is purged." },
+    { "dc_max_body", SL_SET_SIZE, OFF(dc_max_body), "30MiB", 1024, 1073741824, NULL,
+      "Largest HTTP Data Collector API post." },
+    { "li_max_body", SL_SET_SIZE, OFF(li_max_body), "1MiB", 65536, 67108864, NULL,
+      "Largest Logs Ingestion API body after decompression (Azure: 1 MB)." },
+    { "dc_clock_skew", SL_SET_DURATION, OFF(dc_clock_skew_ms), "15m", 60000, 86400000, NULL,
+      "Accepted difference between a Data Collector post's x-ms-date and the node's clock." },
+    { "oauth_token_ttl", SL_SET_DURATION, OFF(oauth_token_ttl_ms), "1h", 120000, 86400000, NULL,
+      "Lifetime of access tokens issued by /oauth2/v2.0/token (expires_in)." },
 };
 
 const size_t sl_settings_count = sizeof sl_settings / sizeof sl_settings[0];

@@ -75,6 +75,8 @@ int sl_node__token_verify(sl_node_t *n, const char *h, size_t len, sl_token_rec_
     while (len && (h[len - 1] == ' ' || h[len - 1] == '\t'))
         len--;
     size_t plen = strlen(PREFIX);
+    if (len > 3 && !memcmp(h, "eyJ", 3))
+        return sl_node__jwt_verify(n, h, len, out); /* an access token from /oauth2 */
     if (len < plen + 16 + 2 || memcmp(h, PREFIX, plen) != 0 || h[plen + 16] != '.')
         return SL_EAUTH;
     uint8_t id[SL_TOKEN_ID_LEN];

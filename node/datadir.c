@@ -49,7 +49,7 @@ static bool dir_is_empty(const char *path)
 }
 
 /* Populates a fresh directory `dir` with keys, catalog, TLS files, marker. */
-static int populate(const char *dir, sl_diag_t *d)
+static int populate(const char *dir, bool double_encryption, sl_diag_t *d)
 {
     char p[PATH_MAX], q[PATH_MAX];
     int rc;
@@ -82,7 +82,8 @@ static int populate(const char *dir, sl_diag_t *d)
     char ts[32];
     sl_time_format_iso8601(sl_time_now(), ts);
     int mn = snprintf(marker, sizeof marker,
-                      "sealog data directory\nformat=%d\ncreated=%s\n", DATADIR_FORMAT, ts);
+                      "sealog data directory\nformat=%d\ncreated=%s\ndouble_encryption=%s\n",
+                      DATADIR_FORMAT, ts, double_encryption ? "true" : "false");
     path_join(p, sizeof p, dir, MARKER);
     if ((rc = sl_write_file_atomic(p, marker, (size_t)mn, 0600)))
         sl_diag_set(d, rc, "cannot write %s: %s", p, sl_strerror(rc));
@@ -100,7 +101,7 @@ static int create_atomically(sl_node_t *n, sl_diag_t *d)
     if (mkdir(tmp, 0700))
         return sl_diag_set(d, -errno, "cannot create data directory %s: %s", n->data_dir,
                            strerror(errno));
-    int rc = populate(tmp, d);
+    int rc = populate(tmp, n->cfg->double_encryption, d);
     if (!rc && rename(tmp, n->data_dir))
         rc = sl_diag_set(d, -errno, "cannot move %s into place: %s", tmp, strerror(errno));
     if (rc) {
@@ -185,6 +186,9 @@ int sl_node__datadir_open(sl_node_t *n, sl_diag_t *d)
     }
     const char *fmt = strstr(marker.data ? marker.data : "", "format=");
     int version = fmt ? atoi(fmt + 7) : 0;
+    /* Fixed at creation; a data directory without the line predates the
+     * setting and was created with the default (on). */
+    n->double_encryption = !strstr(marker.data ? marker.data : "", "double_encryption=false");
     sl_buf_dispose(&marker);
     if (version != DATADIR_FORMAT)
         return sl_diag_set(d, SL_EVERSION,

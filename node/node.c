@@ -150,7 +150,13 @@ static int start(sl_node_t *n, sl_diag_t *d)
         return rc;
     if ((rc = sl_node__datadir_open(n, d)))
         return rc;
+    if ((rc = sl_node__keys_open(n, d)))
+        return rc;
+    if ((rc = sl_node__storage_open(n, d)))
+        return rc;
     if ((rc = sl_node__http_start(n, d)))
+        return rc;
+    if ((rc = sl_node__dcr_load(n, d)))
         return rc;
     n->metrics = sl_metrics_create(sl_routes_count);
 
@@ -211,6 +217,10 @@ int sl_node_main(sl_config_t *cfg, int argc, char **argv, char **envp, int out_f
         sl_log(n->log, SL_LOG_INFO, "node", "stopped");
     }
 
+    /* The store first: its WAL thread pokes store_async, which must still be
+     * open then. Nothing is in flight any more, so no answer is lost. */
+    sl_node__storage_close(n);
+
     /* Close whatever is left (listeners on failure, idle keep-alive
      * connections) and let the close callbacks run. h2o's context can only
      * be disposed of when no connection refers to it any more; with idle
@@ -231,6 +241,8 @@ int sl_node_main(sl_config_t *cfg, int argc, char **argv, char **envp, int out_f
     uv_loop_close(n->loop);
 
     sl_node__http_dispose(n);
+    sl_node__dcr_free(n);
+    sl_node__keys_close(n);
     sl_node__datadir_close(n);
     sl_metrics_destroy(n->metrics);
     sl_log_destroy(n->log);

@@ -54,6 +54,7 @@ struct sl_node {
     char data_dir[PATH_MAX];
     int lock_fd;
     bool first_start;
+    bool double_encryption; /* as fixed in the data directory */
 
     /* keys */
     sl_key_t *service_key;  /* MMK */
@@ -63,6 +64,16 @@ struct sl_node {
 
     sl_catalog_t *catalog;
     sl_metrics_t *metrics;
+    sl_kek_provider_t *kek_local; /* the MMK scope's KEK */
+    sl_keyring_t *keyring;
+    sl_store_t *store;
+    /* ingestion (loop thread) */
+    uint64_t ingest_inflight_bytes;
+    uint64_t ingest_rows, ingest_requests[2];
+    uint64_t ingest_rejected_busy, ingest_rejected_auth;
+    struct sl_dcr_entry *dcrs; /* dcr.c */
+    uv_async_t store_async; /* the WAL thread's "commits are done" */
+    bool store_async_ready;
 
     /* HTTP */
     h2o_globalconf_t h2o_conf;
@@ -88,6 +99,16 @@ struct sl_node {
 /* datadir.c */
 int sl_node__datadir_open(sl_node_t *n, sl_diag_t *d);
 void sl_node__datadir_close(sl_node_t *n);
+
+/* keys.c: the AEKs and the keyring. */
+int sl_node__keys_open(sl_node_t *n, sl_diag_t *d);
+void sl_node__keys_close(sl_node_t *n);
+
+/* storage.c: the store and its completion wake-up. */
+int sl_node__storage_open(sl_node_t *n, sl_diag_t *d);
+void sl_node__storage_close(sl_node_t *n);
+/* ingest_http.c: a batch's commit finished (loop thread). */
+void sl_node__ingest_done(void *arg, void *user, int status, uint64_t lsn);
 
 /* http.c */
 int sl_node__http_bind(sl_node_t *n, sl_diag_t *d);
@@ -197,6 +218,8 @@ int sl_node__token_mint(sl_node_t *n, sl_token_kind_t kind, const char *name,
  * malformed, unknown, expired or revoked — deliberately not distinguished). */
 int sl_node__token_verify(sl_node_t *n, const char *header, size_t len, sl_token_rec_t *out);
 /* True if the token grants `scope` for `kind` (admin tokens grant all). */
+/* oauth.c: access tokens issued by the token endpoint (JWT, HS256). */
+int sl_node__jwt_verify(sl_node_t *n, const char *tok, size_t len, sl_token_rec_t *out);
 bool sl_node__token_allows(const sl_token_rec_t *t, sl_token_kind_t kind, const char *scope);
 void sl_node__token_id_hex(const uint8_t id[SL_TOKEN_ID_LEN], char out[17]);
 
@@ -227,6 +250,20 @@ void sl_h_ws_regenerate(sl_req_t *r);
 void sl_h_token_list(sl_req_t *r);
 void sl_h_token_create(sl_req_t *r);
 void sl_h_token_revoke(sl_req_t *r);
+void sl_h_dc_post(sl_req_t *r);
+void sl_h_li_post(sl_req_t *r);
+void sl_h_oauth_token(sl_req_t *r);
+void sl_h_dcr_list(sl_req_t *r);
+void sl_h_dcr_create(sl_req_t *r);
+void sl_h_dcr_show(sl_req_t *r);
+void sl_h_dcr_delete(sl_req_t *r);
+void sl_h_dump(sl_req_t *r);
+
+/* dcr.c: the registry of data collection rules (loaded at start). */
+struct sl_dcr;
+int sl_node__dcr_load(sl_node_t *n, sl_diag_t *d);
+void sl_node__dcr_free(sl_node_t *n);
+const struct sl_dcr *sl_node__dcr_find(sl_node_t *n, const char *immutable_id);
 
 /* Workspace helpers shared by admin and ingest. Finds by GUID or name. */
 int sl_node__ws_find(sl_node_t *n, const char *id_or_name, sl_ws_rec_t *out, sl_diag_t *d);

@@ -28,6 +28,19 @@ const sl_route_t sl_routes[] = {
     { "GET", "/admin/v1/tokens", SL_API_ADMIN, SL_AUTH_ADMIN, sl_h_token_list },
     { "POST", "/admin/v1/tokens", SL_API_ADMIN, SL_AUTH_ADMIN, sl_h_token_create },
     { "DELETE", "/admin/v1/tokens/{}", SL_API_ADMIN, SL_AUTH_ADMIN, sl_h_token_revoke },
+    { "GET", "/admin/v1/dataCollectionRules", SL_API_ADMIN, SL_AUTH_ADMIN, sl_h_dcr_list },
+    { "POST", "/admin/v1/dataCollectionRules", SL_API_ADMIN, SL_AUTH_ADMIN, sl_h_dcr_create },
+    { "GET", "/admin/v1/dataCollectionRules/{}", SL_API_ADMIN, SL_AUTH_ADMIN, sl_h_dcr_show },
+    { "DELETE", "/admin/v1/dataCollectionRules/{}", SL_API_ADMIN, SL_AUTH_ADMIN,
+      sl_h_dcr_delete },
+    { "GET", "/admin/v1/dump", SL_API_ADMIN, SL_AUTH_ADMIN, sl_h_dump },
+    /* HTTP Data Collector API: SharedKey, checked by the handler. */
+    { "POST", "/api/logs", SL_API_DC, SL_AUTH_HANDLER, sl_h_dc_post },
+    /* Logs Ingestion API. */
+    { "POST", "/dataCollectionRules/{}/streams/{}", SL_API_INGEST, SL_AUTH_INGEST, sl_h_li_post },
+    /* OAuth2 client credentials, with or without a tenant segment. */
+    { "POST", "/oauth2/v2.0/token", SL_API_PLAIN, SL_AUTH_HANDLER, sl_h_oauth_token },
+    { "POST", "/{}/oauth2/v2.0/token", SL_API_PLAIN, SL_AUTH_HANDLER, sl_h_oauth_token },
 };
 const size_t sl_routes_count = sizeof sl_routes / sizeof sl_routes[0];
 

@@ -79,6 +79,34 @@ int sl_catalog_token_get(sl_catalog_t *c, const uint8_t id[SL_TOKEN_ID_LEN], sl_
 /* All tokens, newest first. Free with sl_free. */
 int sl_catalog_token_list(sl_catalog_t *c, sl_token_rec_t **out, size_t *n, sl_diag_t *d);
 
+/* Data collection rules, stored as the JSON they were created from. */
+typedef struct sl_dcr_rec {
+    char immutable_id[72];
+    sl_buf_t json;
+    sl_ticks_t created, deleted;
+} sl_dcr_rec_t;
+
+int sl_catalog_dcr_put(sl_catalog_t *c, const sl_dcr_rec_t *r, bool create, sl_diag_t *d);
+int sl_catalog_dcr_list(sl_catalog_t *c, sl_dcr_rec_t **out, size_t *n, sl_diag_t *d);
+void sl_dcr_list_free(sl_dcr_rec_t *v, size_t n);
+
+/* Wrapped account keys (AEKs), one record per (scope, AEK id). */
+typedef struct sl_aek_rec {
+    sl_scope_t scope;
+    uint64_t aek_id;
+    sl_buf_t wrapped;
+    char provider[16];     /* "local", "vault" */
+    char kek_version[256]; /* the provider's version string (a key id, a kid) */
+    uint32_t kek_version_no;
+    sl_ticks_t created;
+    bool active;
+} sl_aek_rec_t;
+
+int sl_catalog_aek_put(sl_catalog_t *c, const sl_aek_rec_t *a, sl_diag_t *d);
+/* All AEK records, oldest first. Free with sl_aek_list_free. */
+int sl_catalog_aek_list(sl_catalog_t *c, sl_aek_rec_t **out, size_t *n, sl_diag_t *d);
+void sl_aek_list_free(sl_aek_rec_t *v, size_t n);
+
 /* ------------------------------------------------------------------------ */
 /* Typed columns                                                            */
 /* ------------------------------------------------------------------------ */
