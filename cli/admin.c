@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *jstr(json_t *o, const char *k)
@@ -296,6 +297,174 @@ done:
     return rc;
 }
 
+static int dcr_cmd(cli_t *c, int argc, char **argv)
+{
+    if (argc < 1) {
+        cli_usage_error("admin dcr needs a command: create FILE, list, show ID, delete ID");
+        return CLI_ERR_USAGE;
+    }
+    const char *cmd = argv[0];
+    json_t *out = NULL;
+    int rc;
+    if (!strcmp(cmd, "list")) {
+        rc = cli_json(c, "GET", "/admin/v1/dataCollectionRules", NULL, &out);
+        if (!rc && c->json) {
+            cli_print_json(out);
+        } else if (!rc) {
+            static const char *const hdr[] = { "IMMUTABLE ID", "NAME", "STREAMS" };
+            cli_table_t *t = cli_table_create(hdr, 3);
+            size_t i;
+            json_t *r;
+            json_array_foreach(json_object_get(out, "value"), i, r)
+            {
+                json_t *props = json_object_get(r, "properties");
+                sl_buf_t streams = SL_BUF_INIT;
+                const char *k;
+                json_t *v;
+                json_object_foreach(json_object_get(props, "streamDeclarations"), k, v)
+                    sl_buf_printf(&streams, "%s%s", streams.len ? "," : "", k);
+                const char *cells[] = { jstr(props, "immutableId"), jstr(r, "name"),
+                                        streams.data ? streams.data : "" };
+                cli_table_add(t, cells);
+                sl_buf_dispose(&streams);
+            }
+            cli_table_print(t, stdout);
+            cli_table_destroy(t);
+        }
+        json_decref(out);
+        return rc;
+    }
+    if (argc < 2) {
+        cli_usage_error("admin dcr %s needs %s", cmd, strcmp(cmd, "create") ? "an id" : "a FILE");
+        return CLI_ERR_USAGE;
+    }
+    if (!strcmp(cmd, "create")) {
+        sl_buf_t body = SL_BUF_INIT;
+        int r = strcmp(argv[1], "-") ? sl_read_file(argv[1], 1 << 20, &body) : 0;
+        if (!strcmp(argv[1], "-")) {
+            char chunk[4096];
+            size_t got;
+            while ((got = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+                sl_buf_append(&body, chunk, got);
+        }
+        if (r) {
+            fprintf(stderr, "sealog: cannot read %s: %s\n", argv[1], sl_strerror(r));
+            sl_buf_dispose(&body);
+            return CLI_ERR_USAGE;
+        }
+        json_error_t err;
+        json_t *req = json_loadb(body.data ? body.data : "", body.len, 0, &err);
+        sl_buf_dispose(&body);
+        if (!req) {
+            fprintf(stderr, "sealog: %s is not JSON: %s (line %d)\n", argv[1], err.text, err.line);
+            return CLI_ERR_USAGE;
+        }
+        rc = cli_json(c, "POST", "/admin/v1/dataCollectionRules", req, &out);
+        json_decref(req);
+        if (!rc && c->json)
+            cli_print_json(out);
+        else if (!rc)
+            printf("immutableId:  %s\nendpoint:     %s\n",
+                   jstr(json_object_get(out, "properties"), "immutableId"),
+                   jstr(json_object_get(json_object_get(out, "properties"), "endpoints"),
+                        "logsIngestion"));
+        json_decref(out);
+        return rc;
+    }
+    sl_buf_t path = SL_BUF_INIT;
+    sl_buf_puts(&path, "/admin/v1/dataCollectionRules/");
+    url_seg(&path, argv[1]);
+    if (!strcmp(cmd, "show")) {
+        rc = cli_json(c, "GET", path.data, NULL, &out);
+        if (!rc)
+            cli_print_json(out);
+    } else if (!strcmp(cmd, "delete")) {
+        rc = cli_json(c, "DELETE", path.data, NULL, &out);
+        if (!rc && c->json)
+            cli_print_json(out);
+        else if (!rc)
+            printf("data collection rule %s deleted\n", argv[1]);
+    } else {
+        cli_usage_error("unknown dcr command \"%s\"", cmd);
+        rc = CLI_ERR_USAGE;
+    }
+    sl_buf_dispose(&path);
+    json_decref(out);
+    return rc;
+}
+
+/* sealog admin dump --workspace WS --table T [--from ISO] [--to ISO] [--blocks] */
+static int dump_cmd(cli_t *c, int argc, char **argv)
+{
+    const char *ws = NULL, *table = NULL, *from = NULL, *to = NULL;
+    bool blocks = false;
+    for (int i = 0; i < argc; i++) {
+        const char *v;
+        if ((v = cli_opt(argc, argv, &i, "--workspace")))
+            ws = v;
+        else if ((v = cli_opt(argc, argv, &i, "--table")))
+            table = v;
+        else if ((v = cli_opt(argc, argv, &i, "--from")))
+            from = v;
+        else if ((v = cli_opt(argc, argv, &i, "--to")))
+            to = v;
+        else if (!strcmp(argv[i], "--blocks"))
+            blocks = true;
+        else {
+            cli_usage_error("unknown option %s", argv[i]);
+            return CLI_ERR_USAGE;
+        }
+    }
+    if (!ws || !table) {
+        cli_usage_error("admin dump needs --workspace and --table");
+        return CLI_ERR_USAGE;
+    }
+    sl_buf_t path = SL_BUF_INIT;
+    sl_buf_puts(&path, "/admin/v1/dump?workspace=");
+    url_seg(&path, ws);
+    sl_buf_puts(&path, "&table=");
+    url_seg(&path, table);
+    if (from) {
+        sl_buf_puts(&path, "&from=");
+        url_seg(&path, from);
+    }
+    if (to) {
+        sl_buf_puts(&path, "&to=");
+        url_seg(&path, to);
+    }
+    if (blocks)
+        sl_buf_puts(&path, "&blocks=true");
+    sl_buf_t resp = SL_BUF_INIT;
+    long status = 0;
+    int rc = cli_http(c, "GET", path.data, NULL, NULL, 0, NULL, &status, &resp);
+    if (!rc && status != 200) {
+        json_t *j = json_loadb(resp.data ? resp.data : "", resp.len, 0, NULL);
+        const char *msg = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+        fprintf(stderr, "sealog: %s (HTTP %ld)\n", msg ? msg : "dump failed", status);
+        json_decref(j);
+        rc = CLI_ERR_SERVER;
+    } else if (!rc) {
+        fwrite(resp.data ? resp.data : "", 1, resp.len, stdout);
+    }
+    sl_buf_dispose(&resp);
+    sl_buf_dispose(&path);
+    return rc;
+}
+
+static int retention_cmd(cli_t *c, int argc, char **argv)
+{
+    if (argc < 1 || strcmp(argv[0], "run")) {
+        cli_usage_error("admin retention needs a command: run");
+        return CLI_ERR_USAGE;
+    }
+    json_t *out;
+    int rc = cli_json(c, "POST", "/admin/v1/retention/run", NULL, &out);
+    if (!rc)
+        cli_print_json(out);
+    json_decref(out);
+    return rc;
+}
+
 int cli_cmd_admin(cli_t *c, int argc, char **argv)
 {
     if (argc < 1) {
@@ -307,6 +476,12 @@ int cli_cmd_admin(cli_t *c, int argc, char **argv)
         return ws_cmd(c, argc - 1, argv + 1);
     if (!strcmp(argv[0], "token") || !strcmp(argv[0], "tokens"))
         return token_cmd(c, argc - 1, argv + 1);
+    if (!strcmp(argv[0], "dcr") || !strcmp(argv[0], "dcrs"))
+        return dcr_cmd(c, argc - 1, argv + 1);
+    if (!strcmp(argv[0], "dump"))
+        return dump_cmd(c, argc - 1, argv + 1);
+    if (!strcmp(argv[0], "retention"))
+        return retention_cmd(c, argc - 1, argv + 1);
     cli_usage_error("unknown admin subject \"%s\"", argv[0]);
     return CLI_ERR_USAGE;
 }

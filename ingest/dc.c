@@ -17,7 +17,7 @@
  * a date-time within [received − 2 days, received + 1 day], else it is the
  * time of receipt.
  */
-#include "ingest/ingest_vals.h"
+#include "ingest/ingest_int.h"
 
 #include <stdio.h>
 #include <string.h>

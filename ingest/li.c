@@ -7,7 +7,7 @@
  * empty), undeclared fields are dropped, as Azure does. The transformation
  * is "source", so the output table's columns are the stream's.
  */
-#include "ingest/ingest_vals.h"
+#include "ingest/ingest_int.h"
 
 #include <stdio.h>
 #include <string.h>

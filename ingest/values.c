@@ -3,7 +3,7 @@
  * datetime in a string, numbers in strings, truncation on a UTF-8 boundary,
  * and JSON values converted to column types.
  */
-#include "ingest/ingest_vals.h"
+#include "ingest/ingest_int.h"
 
 #include <ctype.h>
 #include <math.h>

@@ -115,9 +115,18 @@ static void submit(job_t *j, sl_batch_t *b)
     j->submitted++; /* read on the loop only after work_done */
 }
 
+static void parse_and_submit(job_t *j);
+
 static void work(void *arg)
 {
     job_t *j = arg;
+    uint64_t t0 = sl_time_mono_ns();
+    parse_and_submit(j);
+    atomic_fetch_add(&j->n->ingest_ns_parse, sl_time_mono_ns() - t0);
+}
+
+static void parse_and_submit(job_t *j)
+{
     sl_node_t *n = j->n;
     if (j->gzip) {
         sl_buf_t plain = SL_BUF_INIT;

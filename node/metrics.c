@@ -76,6 +76,68 @@ static void route_label(sl_metrics_t *m, size_t i, char *out, size_t n)
                  sl_routes[i].method);
 }
 
+static void counter(sl_buf_t *out, const char *name, const char *help, const char *label,
+                    uint64_t v)
+{
+    sl_buf_printf(out, "# HELP %s %s\n# TYPE %s counter\n%s%s %llu\n", name, help, name, name,
+                  label ? label : "", (unsigned long long)v);
+}
+
+static void render_storage(sl_node_t *n, sl_buf_t *out)
+{
+    sl_buf_printf(out,
+                  "# HELP sealog_ingest_requests_total Ingestion requests acknowledged.\n"
+                  "# TYPE sealog_ingest_requests_total counter\n"
+                  "sealog_ingest_requests_total{api=\"data_collector\"} %llu\n"
+                  "sealog_ingest_requests_total{api=\"logs_ingestion\"} %llu\n"
+                  "# HELP sealog_ingest_rejected_total Ingestion requests refused.\n"
+                  "# TYPE sealog_ingest_rejected_total counter\n"
+                  "sealog_ingest_rejected_total{reason=\"busy\"} %llu\n"
+                  "sealog_ingest_rejected_total{reason=\"auth\"} %llu\n"
+                  "# HELP sealog_ingest_inflight_bytes Request bytes accepted, not yet answered.\n"
+                  "# TYPE sealog_ingest_inflight_bytes gauge\n"
+                  "sealog_ingest_inflight_bytes %llu\n",
+                  (unsigned long long)n->ingest_requests[0], (unsigned long long)n->ingest_requests[1],
+                  (unsigned long long)n->ingest_rejected_busy,
+                  (unsigned long long)n->ingest_rejected_auth,
+                  (unsigned long long)n->ingest_inflight_bytes);
+    counter(out, "sealog_ingest_rows_total", "Rows acknowledged (durable).", NULL, n->ingest_rows);
+    counter(out, "sealog_retention_rows_deleted_total", "Rows removed by retention.", NULL,
+            n->purged_rows);
+    if (!n->store)
+        return;
+    sl_store_stats_t st;
+    sl_store_stats(n->store, &st);
+    counter(out, "sealog_wal_commits_total", "WAL group commits (one fsync each).", NULL,
+            st.wal_groups);
+    counter(out, "sealog_wal_records_total", "WAL records (one per request and table).", NULL,
+            st.wal_records);
+    counter(out, "sealog_wal_bytes_total", "WAL payload bytes before sealing.", NULL,
+            st.wal_bytes);
+    counter(out, "sealog_blocks_written_total", "Blocks written to segments.", NULL, st.blocks);
+    counter(out, "sealog_block_rows_total", "Rows written into blocks.", NULL, st.block_rows);
+    counter(out, "sealog_block_bytes_total", "Bytes of blocks written (sealed).", NULL,
+            st.block_bytes);
+    counter(out, "sealog_store_queue_rejects_total", "Batches refused by a full write queue.",
+            NULL, st.queue_rejects);
+    sl_buf_printf(out,
+                  "# HELP sealog_store_queue_bytes Bytes waiting for the WAL.\n"
+                  "# TYPE sealog_store_queue_bytes gauge\nsealog_store_queue_bytes %llu\n"
+                  "# HELP sealog_store_stage_seconds_total Time spent per write stage.\n"
+                  "# TYPE sealog_store_stage_seconds_total counter\n",
+                  (unsigned long long)st.queue_bytes);
+    const struct {
+        const char *name;
+        uint64_t ns;
+    } stages[] = { { "parse", atomic_load(&n->ingest_ns_parse) },
+                   { "wal_write", st.ns_wal_write }, { "encode", st.ns_encode },
+                   { "compress", st.ns_compress },   { "encrypt", st.ns_encrypt },
+                   { "commit", st.ns_commit } };
+    for (size_t i = 0; i < SL_ARRAY_SIZE(stages); i++)
+        sl_buf_printf(out, "sealog_store_stage_seconds_total{stage=\"%s\"} %.6f\n", stages[i].name,
+                      (double)stages[i].ns / 1e9);
+}
+
 void sl_metrics_render(sl_metrics_t *m, sl_node_t *n, sl_buf_t *out)
 {
     char label[256];
@@ -125,4 +187,5 @@ void sl_metrics_render(sl_metrics_t *m, sl_node_t *n, sl_buf_t *out)
                   (unsigned long long)n->open_conns,
                   (long long)((sl_time_now() - n->started_at) / SL_TICKS_PER_SEC),
                   (unsigned long long)sl_log_suppressed(n->log));
+    render_storage(n, out);
 }

@@ -50,6 +50,7 @@ static void finish(sl_node_t *n)
         return;
     n->state = SL_NODE_STOPPED;
     uv_timer_stop(&n->drain_timer);
+    uv_timer_stop(&n->retention_timer);
     uv_signal_stop(&n->sig_term);
     uv_signal_stop(&n->sig_int);
     uv_signal_stop(&n->sig_hup);
@@ -168,6 +169,7 @@ static int start(sl_node_t *n, sl_diag_t *d)
     uv_signal_start(&n->sig_term, on_signal, SIGTERM);
     uv_signal_start(&n->sig_int, on_signal, SIGINT);
     uv_signal_start(&n->sig_hup, on_signal, SIGHUP);
+    sl_node__retention_start(n);
 
     char fp[96] = "";
     sl_tls_fingerprint(n->cert_path, fp, NULL);

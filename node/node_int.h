@@ -5,6 +5,7 @@
 #define H2O_USE_LIBUV 1
 #include <h2o.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <uv.h>
 
 #include "crypto/crypto.h"
@@ -71,7 +72,11 @@ struct sl_node {
     uint64_t ingest_inflight_bytes;
     uint64_t ingest_rows, ingest_requests[2];
     uint64_t ingest_rejected_busy, ingest_rejected_auth;
+    _Atomic uint64_t ingest_ns_parse; /* pool threads: gunzip + parse + submit */
     struct sl_dcr_entry *dcrs; /* dcr.c */
+    uv_timer_t retention_timer;
+    bool purge_running;
+    uint64_t purged_rows;
     uv_async_t store_async; /* the WAL thread's "commits are done" */
     bool store_async_ready;
 
@@ -258,6 +263,8 @@ void sl_h_dcr_create(sl_req_t *r);
 void sl_h_dcr_show(sl_req_t *r);
 void sl_h_dcr_delete(sl_req_t *r);
 void sl_h_dump(sl_req_t *r);
+void sl_h_retention_run(sl_req_t *r);
+void sl_node__retention_start(sl_node_t *n);
 
 /* dcr.c: the registry of data collection rules (loaded at start). */
 struct sl_dcr;

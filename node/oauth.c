@@ -99,7 +99,7 @@ void sl_h_oauth_token(sl_req_t *r)
                     "https://api.loganalytics.io/.default.");
         return;
     }
-    sl_token_kind_t want = aud == AUD_INGEST ? SL_TOKEN_INGEST : SL_TOKEN_QUERY;
+    sl_token_kind_t want = !strcmp(aud, AUD_INGEST) ? SL_TOKEN_INGEST : SL_TOKEN_QUERY;
     if (t.kind != SL_TOKEN_ADMIN && t.kind != want) {
         oauth_error(r, 400, "invalid_scope", "This client may not request that scope.");
         return;

@@ -34,6 +34,7 @@ const sl_route_t sl_routes[] = {
     { "DELETE", "/admin/v1/dataCollectionRules/{}", SL_API_ADMIN, SL_AUTH_ADMIN,
       sl_h_dcr_delete },
     { "GET", "/admin/v1/dump", SL_API_ADMIN, SL_AUTH_ADMIN, sl_h_dump },
+    { "POST", "/admin/v1/retention/run", SL_API_ADMIN, SL_AUTH_ADMIN, sl_h_retention_run },
     /* HTTP Data Collector API: SharedKey, checked by the handler. */
     { "POST", "/api/logs", SL_API_DC, SL_AUTH_HANDLER, sl_h_dc_post },
     /* Logs Ingestion API. */

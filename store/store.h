@@ -335,6 +335,26 @@ typedef int (*sl_scan_cb)(void *arg, const sl_scan_block_t *blk, sl_colset_t *ro
 int sl_store_scan(sl_store_t *s, const sl_scan_spec_t *spec, sl_scan_cb cb, void *arg,
                   sl_scan_stats_t *st, sl_diag_t *d);
 
+/* Retention: rows older than a workspace's cutoff are deleted. */
+typedef struct sl_retention_rule {
+    sl_guid_t ws;
+    sl_ticks_t cutoff; /* rows with TimeGenerated < cutoff expire */
+} sl_retention_rule_t;
+
+typedef struct sl_purge_stats {
+    uint64_t segments_dropped, blocks_deleted, blocks_rewritten, rows_deleted;
+} sl_purge_stats_t;
+
+/*
+ * Deletes expired data, on the segment writer thread (this call waits):
+ * whole segments when every workspace in them has expired there, else each
+ * expired workspace's blocks by key range; a block that straddles a cutoff
+ * is rewritten without its expired rows. Workspaces without a rule are left
+ * alone. Work is proportional to what is deleted.
+ */
+int sl_store_purge(sl_store_t *s, const sl_retention_rule_t *rules, size_t n,
+                   sl_purge_stats_t *st, sl_diag_t *d);
+
 /* Counters for /metrics and benchmarks (monotonic since open). */
 typedef struct sl_store_stats {
     uint64_t batches, rows, raw_bytes;

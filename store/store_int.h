@@ -209,6 +209,7 @@ struct sl_store {
     uint64_t queued_bytes;
     bool stop_wal, stop_seg, started;
     uint64_t flush_req, flush_done;
+    struct sl_purge_job *purge; /* handed to the segment writer */
     _Atomic uint64_t committed_through, durable_through;
     pthread_t wal_thr, seg_thr;
 
@@ -232,6 +233,17 @@ int sl_store__builders_flush(sl_store_t *s, bool all, sl_diag_t *d);
 /* Oldest LSN still only in the WAL (builders, queue, held records). */
 uint64_t sl_store__low_water(sl_store_t *s);
 void sl_store__builders_free(sl_store_t *s);
+
+/* retention.c */
+typedef struct sl_purge_job {
+    const sl_retention_rule_t *rules;
+    size_t n;
+    sl_purge_stats_t st;
+    int rc;
+    sl_diag_t d;
+    bool done;
+} sl_purge_job_t;
+void sl_store__purge_run(sl_store_t *s, sl_purge_job_t *j);
 
 /* writer.c: the two threads. */
 int sl_store__threads_start(sl_store_t *s, sl_diag_t *d);

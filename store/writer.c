@@ -108,7 +108,7 @@ static void *seg_main(void *arg)
     sl_store_t *s = arg;
     for (;;) {
         pthread_mutex_lock(&s->mu);
-        if (!s->seg_head && !s->stop_seg && s->flush_req == s->flush_done) {
+        if (!s->seg_head && !s->stop_seg && s->flush_req == s->flush_done && !s->purge) {
             /* Sleep until work arrives or the oldest builder comes due. */
             uint64_t wait_ms = s->builders ? (uint64_t)s->o.flush_interval_ms / 4 + 1 : 1000;
             struct timespec ts;
@@ -125,6 +125,7 @@ static void *seg_main(void *arg)
         s->seg_head = s->seg_tail = NULL;
         bool stop = s->stop_seg && !work;
         uint64_t want_flush = s->flush_req;
+        sl_purge_job_t *purge = s->purge;
         pthread_mutex_unlock(&s->mu);
 
         sl_diag_t d;
@@ -136,11 +137,18 @@ static void *seg_main(void *arg)
             /* Keep builders bounded while a large queue drains. */
             sl_store__builders_flush(s, false, &d);
         }
-        bool all = stop || want_flush != s->flush_done;
+        bool all = stop || want_flush != s->flush_done || purge;
         sl_store__builders_flush(s, all, &d);
+        if (purge)
+            sl_store__purge_run(s, purge); /* builders are empty: no segment is in use */
         atomic_store(&s->durable_through, sl_store__low_water(s) - 1);
 
         pthread_mutex_lock(&s->mu);
+        if (purge) {
+            purge->done = true;
+            s->purge = NULL;
+            pthread_cond_broadcast(&s->flush_cv);
+        }
         if (all && !s->seg_head) {
             s->flush_done = want_flush;
             pthread_cond_broadcast(&s->flush_cv);

@@ -6,6 +6,9 @@
 #include "harness.h"
 
 #include <curl/curl.h>
+#include <jansson.h>
+
+#include "ingest/ingest.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -295,4 +298,78 @@ int th_raw_http(const char *hostport, const char *raw, sl_buf_t *out)
 bool th_contains(const sl_buf_t *hay, const char *needle)
 {
     return hay->data && memmem(hay->data, hay->len, needle, strlen(needle)) != NULL;
+}
+
+long th_admin(const th_node_t *n, const char *method, const char *path, const char *body,
+              json_t **out)
+{
+    const char *h[] = { "Content-Type: application/json", NULL };
+    th_resp_t r;
+    if (out)
+        *out = NULL;
+    if (th_request(n, NULL, method, path, n->token, h, body, body ? strlen(body) : 0, &r))
+        return -1;
+    if (out && r.body.len)
+        *out = json_loadb(r.body.data, r.body.len, 0, NULL);
+    long st = r.status;
+    th_resp_dispose(&r);
+    return st;
+}
+
+void th_workspace(const th_node_t *n, const char *name, int retention, char id[37], char key[100])
+{
+    char body[200];
+    snprintf(body, sizeof body, "{\"name\":\"%s\",\"retentionInDays\":%d}", name, retention);
+    json_t *j;
+    long st = th_admin(n, "POST", "/admin/v1/workspaces", body, &j);
+    if (st != 201 || !j) {
+        fprintf(stderr, "workspace create failed: %ld\n", st);
+        abort();
+    }
+    snprintf(id, 37, "%s", json_string_value(json_object_get(j, "customerId")));
+    snprintf(key, 100, "%s", json_string_value(json_object_get(j, "primarySharedKey")));
+    json_decref(j);
+}
+
+long th_dc_post(const th_node_t *n, const char *ws_id, const char *key_b64, const char *log_type,
+                const char *time_field, const char *body, size_t len, sl_buf_t *resp)
+{
+    char date[40], sig[48], auth[200], lt[160], tf[300], dh[80];
+    sl_time_format_rfc1123(sl_time_now(), date);
+    uint8_t key[80];
+    size_t kn;
+    sl_base64_decode(key_b64, strlen(key_b64), key, &kn);
+    sl_ingest_sharedkey_sign(key, kn, len, "application/json", 16, date, strlen(date), sig);
+    snprintf(auth, sizeof auth, "Authorization: SharedKey %s:%s", ws_id, sig);
+    snprintf(lt, sizeof lt, "Log-Type: %s", log_type);
+    snprintf(dh, sizeof dh, "x-ms-date: %s", date);
+    snprintf(tf, sizeof tf, "time-generated-field: %s", time_field ? time_field : "");
+    const char *h[] = { "Content-Type: application/json", lt, dh, auth,
+                        time_field ? tf : NULL, NULL };
+    th_resp_t r;
+    if (th_request(n, NULL, "POST", "/api/logs?api-version=2016-04-01", NULL, h, body, len, &r))
+        return -1;
+    if (resp)
+        sl_buf_append(resp, r.body.data, r.body.len);
+    long st = r.status;
+    th_resp_dispose(&r);
+    return st;
+}
+
+long th_dump_count(const th_node_t *n, const char *ws, const char *table, sl_buf_t *out)
+{
+    char path[400];
+    snprintf(path, sizeof path, "/admin/v1/dump?workspace=%s&table=%s", ws, table);
+    th_resp_t r;
+    if (th_request(n, NULL, "GET", path, n->token, NULL, NULL, 0, &r) || r.status != 200) {
+        th_resp_dispose(&r);
+        return -1;
+    }
+    long lines = 0;
+    for (size_t i = 0; i < r.body.len; i++)
+        lines += r.body.data[i] == '\n';
+    if (out)
+        sl_buf_append(out, r.body.data, r.body.len);
+    th_resp_dispose(&r);
+    return lines;
 }

@@ -12,6 +12,8 @@
 
 #include "common/common.h"
 
+struct json_t;
+
 typedef struct th_node {
     pid_t pid;
     char dir[256];      /* temp dir holding data/ and logs */
@@ -54,6 +56,18 @@ int th_cli(const th_node_t *n, sl_buf_t *out, const char *const *args);
 int th_run(const char *bin, const char *const *args, const char *cwd, sl_buf_t *out);
 /* Sends raw bytes over a plain TCP connection and returns the response. */
 int th_raw_http(const char *hostport, const char *raw, sl_buf_t *out);
+/* Admin API call with the node's admin token; parses the JSON answer into
+ * *out (may be NULL). Returns the HTTP status. */
+long th_admin(const th_node_t *n, const char *method, const char *path, const char *body,
+              struct json_t **out);
+/* Creates a workspace; fills id (36 chars) and the primary key (base64). */
+void th_workspace(const th_node_t *n, const char *name, int retention, char id[37],
+                  char key[100]);
+/* A signed HTTP Data Collector post; returns the status, body in *resp. */
+long th_dc_post(const th_node_t *n, const char *ws_id, const char *key_b64, const char *log_type,
+                const char *time_field, const char *body, size_t len, sl_buf_t *resp);
+/* Counts NDJSON lines of a dump of (ws, table); -1 on error. */
+long th_dump_count(const th_node_t *n, const char *ws, const char *table, sl_buf_t *out);
 /* True if `hay` contains `needle` (len-aware). */
 bool th_contains(const sl_buf_t *hay, const char *needle);
 /* Reads a file into out. */
