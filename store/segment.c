@@ -161,7 +161,8 @@ int sl_store__segs_open(const char *root, int64_t span, sl_segs_t **out, sl_diag
         sl_store__segs_close(g);
         return rc;
     }
-    qsort(g->v, g->n, sizeof *g->v, cmp_seg);
+    if (g->n > 1)
+        qsort(g->v, g->n, sizeof *g->v, cmp_seg);
     *out = g;
     return 0;
 }

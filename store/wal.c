@@ -160,7 +160,8 @@ int sl_store__wal_open(const char *dir, sl_keyring_t *kr, uint64_t file_size, sl
         }
     }
     closedir(dh);
-    qsort(w->files, w->nfiles, sizeof *w->files, cmp_files);
+    if (w->nfiles > 1)
+        qsort(w->files, w->nfiles, sizeof *w->files, cmp_files);
     *out = w;
     return 0;
 }
