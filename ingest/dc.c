@@ -26,13 +26,26 @@
 #define WINDOW_BEFORE (2 * SL_TICKS_PER_DAY)
 #define WINDOW_AFTER (1 * SL_TICKS_PER_DAY)
 
+/* Decisions made for a (raw key, inferred suffix) pair, reused for the next
+ * records: most posts repeat the same keys, and the slow path (sanitising,
+ * looking through existing columns, formatting names) then runs once. */
+typedef struct decision {
+    uint32_t key_off, key_len; /* the key as first seen, in the input */
+    char want;                 /* inferred suffix; 0 = empty slot */
+    char x;                    /* suffix of the chosen column; 0 = property skipped */
+    int col;                   /* column index in the batch */
+} decision_t;
+
 typedef struct dc {
     const sl_dc_req_t *r;
+    decision_t *cache;
+    size_t cache_cap, cache_n;
     const sl_table_def_t *existing;
     sl_batch_t *b;
     sl_json_doc_t doc;
     sl_buf_t tmp, key, name;
     size_t new_cols; /* columns this batch adds to the table */
+    sl_ticks_t inferred_time; /* infer() parsed a 't' value: here it is */
     int tg, rid, recv, billed;
     sl_ingest_err_t *e;
 } dc_t;
@@ -85,10 +98,9 @@ static char infer(dc_t *c, size_t vi)
             n = c->tmp.len;
         }
         char g[37];
-        sl_ticks_t when;
         if (sl_ingest__guid_text(s, n, g))
             return 'g';
-        if (sl_ingest__datetime_text(s, n, &when))
+        if (sl_ingest__datetime_text(s, n, &c->inferred_time))
             return 't';
         return 's';
     }
@@ -97,9 +109,16 @@ static char infer(dc_t *c, size_t vi)
     }
 }
 
-/* Converts a value for a column with suffix `x`. */
-static bool convert(dc_t *c, size_t vi, char x, sl_ingest_val_t *v)
+/* Converts a value for a column with suffix `x`; `want` is what infer()
+ * said of it (a datetime was parsed there already). */
+static bool convert(dc_t *c, size_t vi, char x, sl_ingest_val_t *v, char want)
 {
+    if (x == 't' && want == 't') {
+        memset(v, 0, sizeof *v);
+        v->type = SL_TYPE_DATETIME;
+        v->i = c->inferred_time;
+        return true;
+    }
     if (x == 'g')
         return sl_ingest__convert(&c->doc, vi, SL_TYPE_GUID, SL_DC_FIELD_MAX, v, &c->tmp);
     sl_type_t t = suffix_type(x);
@@ -179,14 +198,84 @@ static bool base_name(dc_t *c, const sl_json_tok_t *k)
     return c->name.len > 0;
 }
 
+static uint64_t key_hash(const char *p, size_t n, char want)
+{
+    uint64_t h = 0xcbf29ce484222325u ^ (uint8_t)want;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint8_t)p[i]) * 0x100000001b3u;
+    return h;
+}
+
+static decision_t *cache_slot(dc_t *c, const sl_json_tok_t *k, char want)
+{
+    if (c->cache_n * 2 >= c->cache_cap) {
+        size_t cap = c->cache_cap ? c->cache_cap * 2 : 64;
+        decision_t *nc = sl_xcalloc(cap, sizeof *nc);
+        for (size_t i = 0; i < c->cache_cap; i++) {
+            decision_t *e = &c->cache[i];
+            if (!e->want)
+                continue;
+            size_t h = (size_t)key_hash(c->doc.src + e->key_off, e->key_len, e->want) & (cap - 1);
+            while (nc[h].want)
+                h = (h + 1) & (cap - 1);
+            nc[h] = *e;
+        }
+        sl_free(c->cache);
+        c->cache = nc;
+        c->cache_cap = cap;
+    }
+    const char *kp = c->doc.src + k->off;
+    size_t h = (size_t)key_hash(kp, k->len, want) & (c->cache_cap - 1);
+    for (;;) {
+        decision_t *e = &c->cache[h];
+        if (!e->want || (e->want == want && e->key_len == k->len &&
+                         !memcmp(c->doc.src + e->key_off, kp, k->len)))
+            return e;
+        h = (h + 1) & (c->cache_cap - 1);
+    }
+}
+
+static int member_slow(dc_t *c, size_t row, size_t ki, char want, decision_t *dec);
+
 static int member(dc_t *c, size_t row, size_t ki)
 {
     const sl_json_tok_t *k = &c->doc.tok[ki];
     size_t vi = ki + 1;
     if (c->doc.tok[vi].type == SL_JSON_NULL)
         return 0;
-    if (!base_name(c, k))
+    char want = infer(c, vi);
+    decision_t *dec = cache_slot(c, k, want);
+    if (dec->want) {
+        if (!dec->x)
+            return 0; /* a property this post does not store */
+        sl_ingest_val_t v;
+        sl_col_t *col = &c->b->rows.cols[dec->col];
+        if (convert(c, vi, dec->x, &v, want)) {
+            if (col->n > row)
+                return 0;
+            if (col->type == SL_TYPE_DATETIME)
+                sl_col_push_i64(col, v.i);
+            else
+                sl_ingest__push(col, &v);
+            return 0;
+        }
+        /* This value does not fit the cached column: decide afresh, uncached. */
+        return member_slow(c, row, ki, want, NULL);
+    }
+    return member_slow(c, row, ki, want, dec);
+}
+
+static int member_slow(dc_t *c, size_t row, size_t ki, char want, decision_t *dec)
+{
+    const sl_json_tok_t *k = &c->doc.tok[ki];
+    size_t vi = ki + 1;
+    if (!base_name(c, k)) {
+        if (dec && !(k->flags & SL_JSON_F_ESCAPED)) {
+            *dec = (decision_t){ k->off, k->len, want, 0, -1 };
+            c->cache_n++;
+        }
         return 0;
+    }
     static const char *const reserved[] = { "TimeGenerated", "tenant", "RawData" };
     for (size_t i = 0; i < SL_ARRAY_SIZE(reserved); i++) {
         if (strcasecmp(c->key.data, reserved[i]))
@@ -199,21 +288,20 @@ static int member(dc_t *c, size_t row, size_t ki)
         return fail(c, 400, "InvalidDataFormat",
                     "record %zu: property \"%s\" is reserved; rename it", row, reserved[i]);
     }
-    char want = infer(c, vi);
     char full[64];
     sl_ingest_val_t v;
     snprintf(full, sizeof full, "%s_%c", c->name.data, want);
     char x = 0;
-    if (have_column(c, full) && convert(c, vi, want, &v)) {
+    if (have_column(c, full) && convert(c, vi, want, &v, want)) {
         x = want;
     } else {
         char cand[8];
         size_t nc = existing_suffixes(c, c->name.data, c->name.len, cand);
         for (size_t i = 0; i < nc && !x; i++)
-            if (cand[i] != want && convert(c, vi, cand[i], &v))
+            if (cand[i] != want && convert(c, vi, cand[i], &v, want))
                 x = cand[i];
         if (!x) {
-            if (!convert(c, vi, want, &v))
+            if (!convert(c, vi, want, &v, want))
                 return 0; /* cannot happen for inferred types; skip defensively */
             x = want;
         }
@@ -225,6 +313,10 @@ static int member(dc_t *c, size_t row, size_t ki)
                     "table %s would exceed %d columns (property \"%s\")", c->b->table,
                     SL_TABLE_MAX_COLUMNS, c->key.data);
     sl_col_t *col = &c->b->rows.cols[ci];
+    if (dec && !(k->flags & SL_JSON_F_ESCAPED)) {
+        *dec = (decision_t){ k->off, k->len, want, x, ci };
+        c->cache_n++;
+    }
     /* Two properties that sanitise to one column: the first one wins. */
     if (col->n > row)
         return 0;
@@ -319,6 +411,7 @@ done:
         *out = c.b;
     }
     sl_json_doc_dispose(&c.doc);
+    sl_free(c.cache);
     sl_buf_dispose(&c.tmp);
     sl_buf_dispose(&c.key);
     sl_buf_dispose(&c.name);
