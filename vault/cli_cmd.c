@@ -31,7 +31,8 @@ static void print_error(long status, const sl_buf_t *b)
     json_t *e = json_object_get(j, "error");
     const char *code = json_string_value(json_object_get(e, "code"));
     const char *msg = json_string_value(json_object_get(e, "message"));
-    const char *inner = json_string_value(json_object_get(json_object_get(e, "innererror"), "code"));
+    json_t *ie = json_object_get(e, "innererror");
+    const char *inner = json_string_value(json_object_get(ie, "code"));
     if (!msg && json_is_string(e)) { /* OAuth2 shape */
         code = json_string_value(e);
         msg = json_string_value(json_object_get(j, "error_description"));

@@ -321,7 +321,8 @@ static bool read_perms(sl_vault_req_t *r, json_t *pj, unsigned *perms)
         json_t *e;
         json_array_foreach(pj, i, e)
         {
-            sl_buf_printf(&list, "%s%s", i ? "," : "", json_is_string(e) ? json_string_value(e) : "?");
+            const char *name = json_is_string(e) ? json_string_value(e) : "?";
+            sl_buf_printf(&list, "%s%s", i ? "," : "", name);
         }
     } else if (pj) {
         sl_buf_puts(&list, "?");

@@ -169,8 +169,10 @@ int sl_vault_ver_decode(const void *p, size_t n, char name[SL_VAULT_NAME_MAX + 1
             break;
         case F_TAGS:
             ok = f.kind == SL_REC_BYTES;
-            if (ok)
+            if (ok) {
+                sl_free(v->tags); /* a repeated field replaces the earlier one */
                 v->tags = sl_xstrndup((const char *)f.p, f.n);
+            }
             break;
         case F_MATERIAL:
             ok = f.kind == SL_REC_BYTES;

@@ -2,9 +2,11 @@
  * The request wrapper around h2o_req_t, responses, and the request log.
  *
  * Lifetime: an sl_vault_req_t is freed when both h2o has disposed of its
- * request (answered, or the client went away) and no asynchronous work for
- * it is pending. A sentinel allocated in h2o's request pool reports the
- * first; sl_vault_req_resume() checks it when the work comes back.
+ * request (answered and sent, or the client went away) and no asynchronous
+ * work for it is pending. A sentinel allocated in h2o's request pool reports
+ * the first; sl_vault_req_resume() checks it when the work comes back.
+ * The vault counts live requests (`inflight`): a drain closes idle
+ * connections only once every request is freed, i.e. every response sent.
  *
  * Every response writes one log line: method, path (never the query, which
  * is where a careless client might put a secret), status, time, caller.
@@ -16,9 +18,14 @@
 
 static void req_free(sl_vault_req_t *r)
 {
+    sl_vault_t *v = r->vault;
     sl_buf_dispose(&r->body_out);
     sl_pool_destroy(r->pool);
     sl_free(r);
+    /* The response is on its way out (h2o disposes of a request once it is
+     * sent), so a drain may now close the idle connections. */
+    v->inflight--;
+    sl_vault__maybe_finish_drain(v);
 }
 
 struct sentinel {
@@ -40,9 +47,10 @@ sl_vault_req_t *sl_vault__req_create(sl_vault_t *v, h2o_req_t *req)
     r->h2o = req;
     r->pool = sl_pool_create();
     r->start_ns = sl_time_mono_ns();
+    v->inflight++;
     sl_request_id(r->id);
-    snprintf(r->method, sizeof r->method, "%.*s", (int)SL_MIN(req->method.len, sizeof r->method - 1),
-             req->method.base);
+    int mlen = (int)SL_MIN(req->method.len, sizeof r->method - 1);
+    snprintf(r->method, sizeof r->method, "%.*s", mlen, req->method.base);
     snprintf(r->who.id, sizeof r->who.id, "-");
     struct sentinel *s = h2o_mem_alloc_shared(&req->pool, sizeof *s, on_h2o_dispose);
     s->r = r;
@@ -84,17 +92,13 @@ void sl_vault_req_add_header(sl_vault_req_t *r, const char *name, const char *va
 void sl_vault_req_suspend(sl_vault_req_t *r)
 {
     r->pending = true;
-    r->vault->inflight++;
 }
 
 bool sl_vault_req_resume(sl_vault_req_t *r)
 {
-    sl_vault_t *v = r->vault;
     r->pending = false;
-    v->inflight--;
     if (!r->h2o) {
         req_free(r);
-        sl_vault__maybe_finish_drain(v);
         return false;
     }
     return true;
@@ -213,7 +217,7 @@ void sl_vault_respond_oauth_error(sl_vault_req_t *r, int status, const char *err
 void sl_vault_audit(sl_vault_req_t *r, const char *op, const char *name, const char *version,
                     const char *outcome)
 {
-    sl_logr(r->vault->log, SL_LOG_INFO, "audit", r->id, "op=%s key=%s version=%s caller=%s outcome=%s",
-            op, name && *name ? name : "-", version && *version ? version : "-", r->who.id,
-            outcome);
+    sl_logr(r->vault->log, SL_LOG_INFO, "audit", r->id,
+            "op=%s key=%s version=%s caller=%s outcome=%s", op, name && *name ? name : "-",
+            version && *version ? version : "-", r->who.id, outcome);
 }

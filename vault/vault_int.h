@@ -436,7 +436,7 @@ struct sl_vault {
     sl_vault_listener_t *listeners;
     struct sl_vault_conn *conns;
     uint64_t open_conns;
-    uint64_t inflight; /* suspended requests */
+    uint64_t inflight; /* live requests: created, not yet freed */
     bool closing_idle;
 
     /* the write queue (jobs.c) */

@@ -102,7 +102,8 @@ Test(vault_api, challenge_follows_tenant_authority_and_resource_flags)
     cr_expect_eq(r.status, 401);
     cr_expect(header(&r, "www-authenticate", got, sizeof got));
     cr_expect_str_eq(got, "Bearer authorization=\"https://login.example.test/"
-                          "72f988bf-86f1-41af-91ab-2d7cd011db47\", resource=\"https://example.test\"");
+                          "72f988bf-86f1-41af-91ab-2d7cd011db47\", "
+                          "resource=\"https://example.test\"");
     th_resp_dispose(&r);
     stop(&n);
 }
@@ -382,7 +383,8 @@ Test(vault_api, key_ops_are_enforced)
     char v[33];
     th_kv_create(&n, "unwraponly", "{\"kty\":\"RSA\",\"key_ops\":[\"unwrapKey\"]}", v);
     expect_error(&n, "POST", "/keys/unwraponly//wrapkey?" TH_KV_API,
-                 "{\"alg\":\"RSA-OAEP-256\",\"value\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\"}",
+                 "{\"alg\":\"RSA-OAEP-256\","
+                 "\"value\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\"}",
                  403, "Forbidden", "KeyOperationNotAllowed");
     stop(&n);
 }

@@ -91,6 +91,16 @@ Test(vault_tokens, oauth2_client_credentials)
         th_resp_dispose(&r);
         cr_expect_eq(use_token(&n, at), 200, "the access token works on keys");
     }
+    /* client_secret_basic: the credentials in an Authorization header. */
+    char basic_raw[200], basic[400], hdr[450], form2[300];
+    int bn = snprintf(basic_raw, sizeof basic_raw, "%s:%s", cid, secret);
+    basic[sl_base64_encode(basic_raw, (size_t)bn, basic)] = '\0';
+    snprintf(hdr, sizeof hdr, "Authorization: Basic %s", basic);
+    snprintf(form2, sizeof form2, "grant_type=client_credentials&scope=%s", enc.data);
+    const char *bh[] = { "Content-Type: application/x-www-form-urlencoded", hdr, NULL };
+    cr_assert_eq(th_request(&n, NULL, "POST", tenant_path, NULL, bh, form2, strlen(form2), &r), 0);
+    cr_expect_eq(r.status, 200, "Basic client authentication: %s", r.body.data);
+    th_resp_dispose(&r);
     /* Failures, in OAuth2's shape. */
     char bad[700], err[64];
     snprintf(bad, sizeof bad,
