@@ -27,6 +27,8 @@ static void b64url_field(sl_jw_t *w, const char *key, const sl_buf_t *bin)
     sl_free(enc);
 }
 
+/* key_ops in one fixed order (the bit order, Key Vault's documentation
+ * order), so the same key always serialises the same way. */
 static void ops_array(sl_jw_t *w, unsigned ops)
 {
     sl_jw_key(w, "key_ops");

@@ -177,7 +177,8 @@ static void print_bundle(json_t *b)
     sl_buf_dispose(&ops);
 }
 
-/* GETs a list and every page after it through nextLink into one array. */
+/* GETs a list and every page after it through nextLink into one array, as
+ * an SDK's pager would: people want the whole list, not page one. */
 static int get_all(const sl_vault_cli_t *c, const char *path, json_t **out)
 {
     json_t *all = json_array();

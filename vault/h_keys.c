@@ -95,7 +95,9 @@ static void respond_bundle(sl_vault_req_t *r, const sl_vault_key_t *k, const sl_
 /* Request fields shared by create and update                               */
 /* ------------------------------------------------------------------------ */
 
-/* The changes a create or update asks for. */
+/* The changes a create or update asks for. Parsed and validated before the
+ * write is queued, applied to a copy when the write's turn comes, and to the
+ * live version only once the record is durable. */
 typedef struct fields {
     bool set_ops, set_enabled, set_nbf, set_exp, set_tags;
     unsigned ops;
@@ -275,6 +277,8 @@ static int create_prepare(sl_vault_write_t *w)
     create_job_t *j = w->arg;
     j->key = sl_vault_model_add(&w->vault->model, j->r->name);
     sl_vault_ver_t *ver = sl_vault_ver_create();
+    /* The sequence number orders versions ("latest" = highest); it is taken
+     * here, in write order, so concurrent creates of one key cannot share it. */
     ver->seq = j->key->next_seq++;
     do {
         sl_vault_version_new(ver->id);
@@ -487,7 +491,9 @@ static size_t page_size(sl_vault_req_t *r)
     return (size_t)n;
 }
 
-/* Writes "nextLink": an absolute URL to the next page, or null. */
+/* Writes "nextLink": an absolute URL to the next page, or null. Clients
+ * follow it verbatim, so it carries the caller's api-version and maxresults;
+ * the position is an opaque $skiptoken, as in Azure's links. */
 static void next_link(sl_vault_req_t *r, sl_jw_t *w, const char *path, const sl_buf_t *tok)
 {
     sl_jw_key(w, "nextLink");

@@ -53,7 +53,9 @@ static void on_conn_closed(uv_handle_t *h)
     sl_vault__maybe_finish_drain(v);
 }
 
-static void on_rejected_closed(uv_handle_t *h)
+/* For connections refused at accept, and listeners: the handle is the
+ * first member of its allocation. */
+static void free_handle(uv_handle_t *h)
 {
     sl_free(h);
 }
@@ -71,7 +73,7 @@ static void on_connection(uv_stream_t *server, int status)
     c->vault = v;
     uv_tcp_init(v->loop, &c->h.tcp);
     if (uv_accept(server, (uv_stream_t *)&c->h.tcp) != 0 || v->state != SL_VAULT_RUNNING) {
-        uv_close(&c->h.handle, on_rejected_closed);
+        uv_close(&c->h.handle, free_handle);
         return;
     }
     uv_tcp_nodelay(&c->h.tcp, 1);
@@ -113,7 +115,7 @@ static int bind_one(sl_vault_t *v, const char *spec, bool tls, sl_diag_t *d)
         rc = uv_listen(&l->h.stream, 512, on_connection);
     if (rc) {
         sl_diag_set(d, rc, "cannot listen on %s: %s", spec, uv_strerror(rc));
-        uv_close(&l->h.handle, (uv_close_cb)sl_free);
+        uv_close(&l->h.handle, free_handle);
         return rc;
     }
     /* Port 0 asks the kernel for a free port: report the real one. */
@@ -190,7 +192,7 @@ void sl_vault__http_stop_accepting(sl_vault_t *v)
 {
     for (sl_vault_listener_t *l = v->listeners, *next; l; l = next) {
         next = l->next;
-        uv_close(&l->h.handle, (uv_close_cb)sl_free);
+        uv_close(&l->h.handle, free_handle);
     }
     v->listeners = NULL;
     if (v->h2o_ready)

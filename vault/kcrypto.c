@@ -178,6 +178,8 @@ int sl_vault_mat_generate(sl_vault_kty_t kty, unsigned bits, unsigned long expon
 
 int sl_vault_mat_export(const sl_vault_mat_t *m, sl_buf_t *out)
 {
+    /* i2d_PrivateKey writes the traditional PKCS#1 RSAPrivateKey: no
+     * algorithm wrapper to parse back, and the type is in the record. */
     if (m->oct) {
         sl_buf_append(out, sl_key_bytes(m->oct), SL_KEY_LEN);
         return 0;
@@ -277,7 +279,10 @@ static EVP_PKEY_CTX *rsa_ctx(const sl_vault_mat_t *m, sl_vault_alg_t alg, bool d
     return ctx;
 }
 
-/* Largest plaintext each RSA padding takes for a modulus of `k` bytes. */
+/* Largest plaintext each RSA padding takes for a modulus of `k` bytes:
+ * OAEP needs two hash lengths plus two bytes (RFC 8017 §7.1.1), PKCS#1 v1.5
+ * eleven bytes (§7.2.1). Checked here so that the caller gets a message with
+ * the limit rather than OpenSSL's "data too large for key size". */
 static size_t rsa_max_in(sl_vault_alg_t alg, size_t k)
 {
     switch (alg) {

@@ -74,7 +74,9 @@ typedef struct captures {
     const char *n, *v, *t;
 } captures_t;
 
-/* Matches segments [first, nseg) of `t` against `pattern`. */
+/* Matches segments [first, nseg) of `t` against `pattern`. Literals compare
+ * without case (Key Vault's paths do); {n} and {t} must not be empty, {v}
+ * may be — "/keys/k//wrapkey" is the latest version's wrapkey. */
 static bool match(const char *pattern, const sl_target_t *t, size_t first, size_t nseg,
                   captures_t *c)
 {

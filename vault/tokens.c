@@ -261,6 +261,8 @@ static void principal_of(const sl_vault_tok_t *t, sl_vault_principal_t *p)
              hex);
 }
 
+/* "svt1." 16 hex digits of id "." secret: the id finds the record, the
+ * secret's HMAC must match it. Client records are not bearer tokens. */
 static int verify_static(const sl_vault_authctx_t *a, const char *s, size_t n, int64_t now,
                          sl_vault_principal_t *out)
 {
