@@ -127,7 +127,22 @@ static bool tenant_ok(const char *s)
     return true;
 }
 
-/* Applies one flag; `value` is NULL for flags without one. */
+static const char *const known_flags[] = {
+    "--data-dir",  "--listen",           "--http-listen", "--public-url",
+    "--authority", "--resource",         "--soft-delete", "--purge-protection",
+    "--tenant",    "--managed-identity-permissions",      "--log-level",
+    "--shutdown-timeout",
+};
+
+static bool known(const char *flag)
+{
+    for (size_t i = 0; i < SL_ARRAY_SIZE(known_flags); i++)
+        if (!strcmp(known_flags[i], flag))
+            return true;
+    return false;
+}
+
+/* Applies one known flag and its value. */
 static int apply(sl_vault_opts_t *o, const char *flag, const char *value, bool *listen_seen,
                  bool *pp_seen, sl_diag_t *d)
 {
@@ -224,6 +239,10 @@ int sl_vault_opts_parse(int argc, char **argv, sl_vault_opts_t **out, sl_vault_a
             value = eq + 1;
         } else {
             snprintf(flag, sizeof flag, "%s", a);
+            if (!known(flag)) {
+                sl_diag_set(d, SL_ECONFIG, "unknown flag %s (see sealog-vault --help)", flag);
+                goto fail;
+            }
             if (i + 1 >= argc) {
                 sl_diag_set(d, SL_ECONFIG, "flag %s needs a value (see sealog-vault --help)", a);
                 goto fail;

@@ -69,6 +69,7 @@ Test(vault_opts, bad_flags_give_one_clear_line)
         const char *mention;
     } cases[] = {
         { { "--bogus", "1", NULL }, "--bogus" },
+        { { "--bogus", NULL }, "unknown flag --bogus" },
         { { "--listen", "example.com:80", NULL }, "--listen" },
         { { "--http-listen", "0.0.0.0:8080", NULL }, "loopback" },
         { { "--soft-delete", "maybe", NULL }, "true or false" },
