@@ -390,3 +390,50 @@ Test(vault_process, sigterm_lets_requests_in_flight_finish_then_exits_zero)
     cr_expect_eq(th_node_stop(&n), 0);
     th_node_cleanup(&n);
 }
+
+Test(vault_process, damaged_or_moved_records_stop_start_up_with_the_file_named)
+{
+    th_node_t n;
+    th_node_init(&n);
+    start(&n, NULL);
+    char a[33], b[33];
+    th_kv_create(&n, "keya", "{\"kty\":\"oct\"}", a);
+    th_kv_create(&n, "keyb", "{\"kty\":\"oct\"}", b);
+    cr_expect_eq(th_node_stop(&n), 0);
+    char pa[400], pb[400], stale[420];
+    snprintf(pa, sizeof pa, "%s/keys/keya/%s.rec", n.data_dir, a);
+    snprintf(pb, sizeof pb, "%s/keys/keyb/%s.rec", n.data_dir, b);
+    /* A leftover of an interrupted write is cleaned up, not loaded. */
+    snprintf(stale, sizeof stale, "%s.tmp.12345", pa);
+    cr_assert_eq(sl_write_file_atomic(stale, "partial", 7, 0600), 0);
+    start(&n, NULL);
+    cr_expect_eq(th_node_stop(&n), 0);
+    struct stat st;
+    cr_expect_neq(stat(stale, &st), 0, "stale temp file removed");
+
+    /* keyb's record copied over keya's file: it does not authenticate there. */
+    sl_buf_t orig = SL_BUF_INIT, other = SL_BUF_INIT, err = SL_BUF_INIT;
+    cr_assert_eq(th_slurp(pa, &orig), 0);
+    cr_assert_eq(th_slurp(pb, &other), 0);
+    cr_assert_eq(sl_write_file_atomic(pa, other.data, other.len, 0600), 0);
+    cr_expect_eq(th_vault_start(&n, NULL), 1);
+    th_slurp(n.log_path, &err);
+    cr_expect(th_contains(&err, pa), "names the file: %s", err.data);
+    cr_expect(th_contains(&err, "does not authenticate"), "%s", err.data);
+    sl_buf_reset(&err);
+    /* One flipped bit in the original. */
+    orig.data[orig.len - 5] ^= 0x10;
+    cr_assert_eq(sl_write_file_atomic(pa, orig.data, orig.len, 0600), 0);
+    cr_expect_eq(th_vault_start(&n, NULL), 1);
+    th_slurp(n.log_path, &err);
+    cr_expect(th_contains(&err, "does not authenticate"), "%s", err.data);
+    /* Restored, it starts again. */
+    orig.data[orig.len - 5] ^= 0x10;
+    cr_assert_eq(sl_write_file_atomic(pa, orig.data, orig.len, 0600), 0);
+    start(&n, NULL);
+    cr_expect_eq(th_node_stop(&n), 0);
+    sl_buf_dispose(&orig);
+    sl_buf_dispose(&other);
+    sl_buf_dispose(&err);
+    th_node_cleanup(&n);
+}
