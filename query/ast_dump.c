@@ -159,7 +159,13 @@ static void dump_literal(const sl_query_lit_t *l, sl_buf_t *b)
             sl_query_dyn_dump(l->dyn, b);
             break;
         case SL_QUERY_TY_TYPE:
-            sl_buf_puts(b, sl_query_type_name(l->of_type));
+            if (l->of_type == SL_QUERY_TY_NONE) {
+                sl_buf_puts(b, "(schema ");
+                put_str(b, l->str.s, l->str.n);
+                sl_buf_putc(b, ')');
+            } else {
+                sl_buf_puts(b, sl_query_type_name(l->of_type));
+            }
             break;
         default:
             sl_buf_puts(b, "?");

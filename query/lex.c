@@ -11,7 +11,10 @@
  *  - Keywords are case-sensitive words. Multi-part keywords are single
  *    tokens: `project-away` (only for the known hyphenated keywords, so `a-b`
  *    stays a subtraction), `!has` and the other negated operators (no space
- *    after `!`), `in~`, and `matches regex` (any whitespace between).
+ *    after `!`), `in~`, and `matches regex` (any whitespace between). The
+ *    operator hints of Kql.g4 (`hint.strategy`, `hint.shufflekey` ...) are one
+ *    name token; any other `hint.x` stays a path that the parser's parameter
+ *    rule still accepts.
  *  - A number immediately followed by a timespan unit is a timespan (`1d`,
  *    `2.5h`, `30min`, `100ms`, `10microseconds`, `1tick`); digits followed by
  *    any other word form an identifier (`3Dchart`); `5 min` is a number and a
@@ -99,14 +102,14 @@ size_t sl_query__lex_ws(const sl_query__lexer_t *lx, size_t i)
     if (i + 2 >= lx->n) {
         return 0;
     }
-    if ((c == 0xE1 && c1 == 0x9A && c2 == 0x80) || /* U+1680 */
-        (c == 0xE1 && c1 == 0xA0 && c2 == 0x8E) || /* U+180E */
-        (c == 0xE2 && c1 == 0x80 && c2 >= 0x80 && c2 <= 0x8B) || /* U+2000..U+200B */
+    if ((c == 0xE1 && c1 == 0x9A && c2 == 0x80) ||                 /* U+1680 */
+        (c == 0xE1 && c1 == 0xA0 && c2 == 0x8E) ||                 /* U+180E */
+        (c == 0xE2 && c1 == 0x80 && c2 >= 0x80 && c2 <= 0x8B) ||   /* U+2000..U+200B */
         (c == 0xE2 && c1 == 0x80 && (c2 == 0xA8 || c2 == 0xA9)) || /* U+2028, U+2029 */
-        (c == 0xE2 && c1 == 0x80 && c2 == 0xAF) || /* U+202F */
-        (c == 0xE2 && c1 == 0x81 && c2 == 0x9F) || /* U+205F */
-        (c == 0xE3 && c1 == 0x80 && c2 == 0x80) || /* U+3000 */
-        (c == 0xEF && c1 == 0xBB && c2 == 0xBF)) { /* U+FEFF */
+        (c == 0xE2 && c1 == 0x80 && c2 == 0xAF) ||                 /* U+202F */
+        (c == 0xE2 && c1 == 0x81 && c2 == 0x9F) ||                 /* U+205F */
+        (c == 0xE3 && c1 == 0x80 && c2 == 0x80) ||                 /* U+3000 */
+        (c == 0xEF && c1 == 0xBB && c2 == 0xBF)) {                 /* U+FEFF */
         return 3;
     }
     return 0;
@@ -231,7 +234,8 @@ static void lex_typed(sl_query__lexer_t *lx, sl_query_tok_t *tok, sl_query_type_
             } else if (!is_word(at(lx, j - 1)) && sl_query__lex_string_start(lx, j)) {
                 size_t e = skip_string(lx, j);
                 if (!e) {
-                    sl_query__lex_error(lx, tok, lx->n, "unterminated string literal in dynamic literal");
+                    sl_query__lex_error(
+                      lx, tok, lx->n, "unterminated string literal in dynamic literal");
                     return;
                 }
                 j = e;
@@ -260,8 +264,25 @@ static void lex_typed(sl_query__lexer_t *lx, sl_query_tok_t *tok, sl_query_type_
     sl_query__lex_adv(lx, j + 1 - lx->i);
 }
 
+/* The operator hints of Kql.g4 (`hint.<name>`); other hint.x stay a path. */
+static bool is_hint_name(const unsigned char *w, size_t n)
+{
+    static const char *const names[] = { "concurrency",     "distribution", "materialized",
+                                         "num_partitions",  "pass_filters", "pass_filters_column",
+                                         "progressive_top", "remote",       "shufflekey",
+                                         "spread",          "strategy" };
+    for (size_t i = 0; i < SL_ARRAY_SIZE(names); i++) {
+        if (strlen(names[i]) == n && memcmp(names[i], w, n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* The longest hyphenated keyword starting with the word at [start, end). */
-static size_t hyphenated_end(const sl_query__lexer_t *lx, size_t start, size_t end,
+static size_t hyphenated_end(const sl_query__lexer_t *lx,
+                             size_t start,
+                             size_t end,
                              sl_query_kw_t *kw)
 {
     size_t best = 0, j = end;
@@ -288,8 +309,9 @@ static void lex_word(sl_query__lexer_t *lx, sl_query_tok_t *tok)
     const unsigned char *w = lx->s + start;
     size_t wn = j - start;
     bool is_typeof;
-    sl_query_type_t ty = typed_literal_type(w, wn, &is_typeof);
-    if (ty != SL_QUERY_TY_NONE && at(lx, j) == '(') {
+    sl_query_type_t ty =
+      at(lx, j) == '(' ? typed_literal_type(w, wn, &is_typeof) : SL_QUERY_TY_NONE;
+    if (ty != SL_QUERY_TY_NONE) {
         sl_query__lex_adv(lx, wn);
         lex_typed(lx, tok, ty);
         return;
@@ -301,6 +323,19 @@ static void lex_word(sl_query__lexer_t *lx, sl_query_tok_t *tok)
         tok->kw = kw;
         sl_query__lex_adv(lx, hend - start);
         return;
+    }
+    if (wn == 4 && memcmp(w, "hint", 4) == 0 && at(lx, j) == '.' && is_alpha(at(lx, j + 1))) {
+        /* hint.strategy, hint.shufflekey ...: one name, as in Kql.g4. */
+        size_t k = j + 1;
+        while (is_word(at(lx, k))) {
+            k++;
+        }
+        if (is_hint_name(lx->s + j + 1, k - j - 1)) {
+            tok->kind = SL_QUERY_T_IDENT;
+            tok->kw = SL_QUERY_KW_NONE;
+            sl_query__lex_adv(lx, k - start);
+            return;
+        }
     }
     if (wn == 2 && memcmp(w, "in", 2) == 0 && at(lx, j) == '~') {
         tok->kind = SL_QUERY_T_KEYWORD;
@@ -405,8 +440,8 @@ static void lex_number(sl_query__lexer_t *lx, sl_query_tok_t *tok)
         int64_t un, ud;
         if (!exponent && sl_query_timespan_unit((const char *)lx->s + j, k - j, &un, &ud)) {
             sl_ticks_t t;
-            int rc = sl_query_timespan_from_parts((const char *)lx->s + start, j - start,
-                                                  (const char *)lx->s + j, k - j, &t);
+            int rc = sl_query_timespan_from_parts(
+              (const char *)lx->s + start, j - start, (const char *)lx->s + j, k - j, &t);
             if (rc != 0) {
                 sl_query__lex_error(lx, tok, k, "timespan literal out of range");
                 return;
@@ -426,7 +461,8 @@ static void lex_number(sl_query__lexer_t *lx, sl_query_tok_t *tok)
         return;
     }
     if (j - start >= sizeof buf) {
-        sl_query__lex_error(lx, tok, j, real ? "real literal too long" : "integer literal out of range");
+        sl_query__lex_error(
+          lx, tok, j, real ? "real literal too long" : "integer literal out of range");
         return;
     }
     memcpy(buf, lx->s + start, j - start);
@@ -453,28 +489,60 @@ static bool lex_punct(sl_query__lexer_t *lx, sl_query_tok_t *tok)
     sl_query_tok_kind_t k;
     size_t len = 1;
     switch (c) {
-    case '|': k = SL_QUERY_T_PIPE; break;
-    case '(': k = SL_QUERY_T_LPAREN; break;
-    case ')': k = SL_QUERY_T_RPAREN; break;
-    case '[': k = SL_QUERY_T_LBRACKET; break;
-    case ']': k = SL_QUERY_T_RBRACKET; break;
-    case '{': k = SL_QUERY_T_LBRACE; break;
-    case '}': k = SL_QUERY_T_RBRACE; break;
-    case ',': k = SL_QUERY_T_COMMA; break;
-    case ';': k = SL_QUERY_T_SEMI; break;
-    case ':': k = SL_QUERY_T_COLON; break;
-    case '+': k = SL_QUERY_T_PLUS; break;
-    case '-': k = SL_QUERY_T_MINUS; break;
-    case '*': k = SL_QUERY_T_STAR; break;
-    case '/': k = SL_QUERY_T_SLASH; break;
-    case '%': k = SL_QUERY_T_PERCENT; break;
-    case '@': k = SL_QUERY_T_AT; break;
+    case '|':
+        k = SL_QUERY_T_PIPE;
+        break;
+    case '(':
+        k = SL_QUERY_T_LPAREN;
+        break;
+    case ')':
+        k = SL_QUERY_T_RPAREN;
+        break;
+    case '[':
+        k = SL_QUERY_T_LBRACKET;
+        break;
+    case ']':
+        k = SL_QUERY_T_RBRACKET;
+        break;
+    case '{':
+        k = SL_QUERY_T_LBRACE;
+        break;
+    case '}':
+        k = SL_QUERY_T_RBRACE;
+        break;
+    case ',':
+        k = SL_QUERY_T_COMMA;
+        break;
+    case ';':
+        k = SL_QUERY_T_SEMI;
+        break;
+    case ':':
+        k = SL_QUERY_T_COLON;
+        break;
+    case '+':
+        k = SL_QUERY_T_PLUS;
+        break;
+    case '-':
+        k = SL_QUERY_T_MINUS;
+        break;
+    case '*':
+        k = SL_QUERY_T_STAR;
+        break;
+    case '/':
+        k = SL_QUERY_T_SLASH;
+        break;
+    case '%':
+        k = SL_QUERY_T_PERCENT;
+        break;
+    case '@':
+        k = SL_QUERY_T_AT;
+        break;
     case '.':
         k = c1 == '.' ? SL_QUERY_T_DOTDOT : SL_QUERY_T_DOT;
         len = c1 == '.' ? 2 : 1;
         break;
     case '=':
-        k = c1 == '=' ? SL_QUERY_T_EQ
+        k = c1 == '='   ? SL_QUERY_T_EQ
             : c1 == '~' ? SL_QUERY_T_EQ_CI
             : c1 == '>' ? SL_QUERY_T_ARROW
                         : SL_QUERY_T_ASSIGN;
@@ -531,13 +599,20 @@ static void lex_token(sl_query__lexer_t *lx, sl_query_tok_t *tok)
     while (k < lx->n && (lx->s[k] & 0xC0) == 0x80 && k - lx->i < 4) {
         k++;
     }
-    sl_query__lex_error(lx, tok, k, c == '!' ? "unexpected '!': KQL has no `!` operator; use not(...)"
-                                   : "unexpected character");
+    sl_query__lex_error(lx,
+                        tok,
+                        k,
+                        c == '!' ? "unexpected '!': KQL has no `!` operator; use not(...)"
+                                 : "unexpected character");
     tok->pos.len = (uint32_t)(k - lx->i);
 }
 
-void sl_query_lex(sl_pool_t *pool, const char *text, size_t len, const sl_query_pos_t *base,
-                  sl_query_tok_t **out, size_t *count)
+void sl_query_lex(sl_pool_t *pool,
+                  const char *text,
+                  size_t len,
+                  const sl_query_pos_t *base,
+                  sl_query_tok_t **out,
+                  size_t *count)
 {
     sl_query__lexer_t lx = { .pool = pool, .s = (const unsigned char *)text, .n = len };
     lx.line = base ? base->line : 1;

@@ -12,11 +12,17 @@
 
 #include <string.h>
 
-static const char *const kw_names[] = {
-    "",
+static const char *const kw_names[] = { "",
 #define KW_NAME(id, s) s,
-    SL_QUERY_KW_MAP(KW_NAME)
+                                        SL_QUERY_KW_MAP(KW_NAME)
 #undef KW_NAME
+};
+
+/* Lengths, computed at compile time: the lookup runs once per word. */
+static const uint8_t kw_lens[] = { 0,
+#define KW_LEN(id, s) sizeof(s) - 1,
+                                   SL_QUERY_KW_MAP(KW_LEN)
+#undef KW_LEN
 };
 
 sl_query_kw_t sl_query_kw_lookup(const char *s, size_t n)
@@ -25,7 +31,7 @@ sl_query_kw_t sl_query_kw_lookup(const char *s, size_t n)
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const char *k = kw_names[mid];
-        size_t kn = strlen(k);
+        size_t kn = kw_lens[mid];
         int c = memcmp(s, k, n < kn ? n : kn);
         if (c == 0) {
             c = n < kn ? -1 : n > kn ? 1 : 0;
@@ -108,20 +114,20 @@ sl_query_type_t sl_query_type_parse(const char *s, size_t n)
         const char *name;
         sl_query_type_t type;
     } names[] = {
-        { "bool", SL_QUERY_TY_BOOL },         { "boolean", SL_QUERY_TY_BOOL },
-        { "int", SL_QUERY_TY_INT },           { "int8", SL_QUERY_TY_INT },
-        { "int16", SL_QUERY_TY_INT },         { "int32", SL_QUERY_TY_INT },
-        { "uint8", SL_QUERY_TY_INT },         { "uint16", SL_QUERY_TY_INT },
-        { "byte", SL_QUERY_TY_INT },          { "char", SL_QUERY_TY_INT },
-        { "long", SL_QUERY_TY_LONG },         { "int64", SL_QUERY_TY_LONG },
-        { "uint", SL_QUERY_TY_LONG },         { "uint32", SL_QUERY_TY_LONG },
-        { "ulong", SL_QUERY_TY_LONG },        { "uint64", SL_QUERY_TY_LONG },
-        { "real", SL_QUERY_TY_REAL },         { "double", SL_QUERY_TY_REAL },
-        { "float", SL_QUERY_TY_REAL },        { "decimal", SL_QUERY_TY_DECIMAL },
-        { "string", SL_QUERY_TY_STRING },     { "datetime", SL_QUERY_TY_DATETIME },
-        { "date", SL_QUERY_TY_DATETIME },     { "timespan", SL_QUERY_TY_TIMESPAN },
-        { "time", SL_QUERY_TY_TIMESPAN },     { "guid", SL_QUERY_TY_GUID },
-        { "uuid", SL_QUERY_TY_GUID },         { "uniqueid", SL_QUERY_TY_GUID },
+        { "bool", SL_QUERY_TY_BOOL },       { "boolean", SL_QUERY_TY_BOOL },
+        { "int", SL_QUERY_TY_INT },         { "int8", SL_QUERY_TY_INT },
+        { "int16", SL_QUERY_TY_INT },       { "int32", SL_QUERY_TY_INT },
+        { "uint8", SL_QUERY_TY_INT },       { "uint16", SL_QUERY_TY_INT },
+        { "byte", SL_QUERY_TY_INT },        { "char", SL_QUERY_TY_INT },
+        { "long", SL_QUERY_TY_LONG },       { "int64", SL_QUERY_TY_LONG },
+        { "uint", SL_QUERY_TY_LONG },       { "uint32", SL_QUERY_TY_LONG },
+        { "ulong", SL_QUERY_TY_LONG },      { "uint64", SL_QUERY_TY_LONG },
+        { "real", SL_QUERY_TY_REAL },       { "double", SL_QUERY_TY_REAL },
+        { "float", SL_QUERY_TY_REAL },      { "decimal", SL_QUERY_TY_DECIMAL },
+        { "string", SL_QUERY_TY_STRING },   { "datetime", SL_QUERY_TY_DATETIME },
+        { "date", SL_QUERY_TY_DATETIME },   { "timespan", SL_QUERY_TY_TIMESPAN },
+        { "time", SL_QUERY_TY_TIMESPAN },   { "guid", SL_QUERY_TY_GUID },
+        { "uuid", SL_QUERY_TY_GUID },       { "uniqueid", SL_QUERY_TY_GUID },
         { "dynamic", SL_QUERY_TY_DYNAMIC },
     };
     for (size_t i = 0; i < SL_ARRAY_SIZE(names); i++) {
@@ -134,7 +140,7 @@ sl_query_type_t sl_query_type_parse(const char *s, size_t n)
 
 const char *sl_query_join_kind_name(sl_query_join_kind_t k)
 {
-    static const char *const names[] = { "innerunique", "inner",    "leftouter",
+    static const char *const names[] = { "innerunique", "inner",     "leftouter",
                                          "rightouter",  "fullouter", "leftanti",
                                          "rightanti",   "leftsemi",  "rightsemi" };
     return (unsigned)k < SL_ARRAY_SIZE(names) ? names[k] : "?";

@@ -105,16 +105,36 @@ static size_t decode_escape(sl_query__lexer_t *lx, size_t j)
     int c = at(lx, j);
     uint32_t cp;
     switch (c) {
-    case '\\': sl_buf_putc(b, '\\'); return 1;
-    case '\'': sl_buf_putc(b, '\''); return 1;
-    case '"': sl_buf_putc(b, '"'); return 1;
-    case 'a': sl_buf_putc(b, '\a'); return 1;
-    case 'b': sl_buf_putc(b, '\b'); return 1;
-    case 'f': sl_buf_putc(b, '\f'); return 1;
-    case 'n': sl_buf_putc(b, '\n'); return 1;
-    case 'r': sl_buf_putc(b, '\r'); return 1;
-    case 't': sl_buf_putc(b, '\t'); return 1;
-    case 'v': sl_buf_putc(b, '\v'); return 1;
+    case '\\':
+        sl_buf_putc(b, '\\');
+        return 1;
+    case '\'':
+        sl_buf_putc(b, '\'');
+        return 1;
+    case '"':
+        sl_buf_putc(b, '"');
+        return 1;
+    case 'a':
+        sl_buf_putc(b, '\a');
+        return 1;
+    case 'b':
+        sl_buf_putc(b, '\b');
+        return 1;
+    case 'f':
+        sl_buf_putc(b, '\f');
+        return 1;
+    case 'n':
+        sl_buf_putc(b, '\n');
+        return 1;
+    case 'r':
+        sl_buf_putc(b, '\r');
+        return 1;
+    case 't':
+        sl_buf_putc(b, '\t');
+        return 1;
+    case 'v':
+        sl_buf_putc(b, '\v');
+        return 1;
     case 'x':
         if (!hex_at(lx, j + 1, 2, &cp)) {
             return 0;

@@ -26,7 +26,10 @@ typedef struct dyn_vec {
     size_t n, cap;
 } dyn_vec_t;
 
-static void dyn_push(sl_pool_t *pool, dyn_vec_t *d, sl_query_dyn_t *v, const char *key,
+static void dyn_push(sl_pool_t *pool,
+                     dyn_vec_t *d,
+                     sl_query_dyn_t *v,
+                     const char *key,
                      size_t key_len)
 {
     if (d->n == d->cap) {
@@ -67,7 +70,10 @@ static sl_query_dyn_t *typed_value(sl_query__parser_t *p, const sl_query_tok_t *
         return sl_query__parse_dynamic(p, t);
     }
     if (t->v.typed.type == SL_QUERY_TY_DECIMAL || t->v.typed.type == SL_QUERY_TY_TYPE) {
-        return sl_query__fail(p, t, SL_EPARSE, "%s literals are not allowed in dynamic values",
+        return sl_query__fail(p,
+                              t,
+                              SL_EPARSE,
+                              "%s literals are not allowed in dynamic values",
                               t->v.typed.type == SL_QUERY_TY_TYPE ? "typeof" : "decimal");
     }
     sl_query_node_t *lit = sl_query__parse_literal(p);
@@ -225,11 +231,17 @@ static sl_query_dyn_t *value(sl_query__parser_t *p)
 sl_query_dyn_t *sl_query__parse_dynamic(sl_query__parser_t *p, const sl_query_tok_t *tok)
 {
     /* The body starts after "dynamic(" on the token's own line. */
-    sl_query_pos_t base = { tok->v.typed.body_off, 0, tok->pos.line,
+    sl_query_pos_t base = { tok->v.typed.body_off,
+                            0,
+                            tok->pos.line,
                             tok->pos.col + (tok->v.typed.body_off - tok->pos.off) };
     sl_query__parser_t sub = *p;
-    sl_query_lex(p->pool, p->text + tok->v.typed.body_off, tok->v.typed.body_len, &base,
-                 &sub.toks, &sub.ntoks);
+    sl_query_lex(p->pool,
+                 p->text + tok->v.typed.body_off,
+                 tok->v.typed.body_len,
+                 &base,
+                 &sub.toks,
+                 &sub.ntoks);
     sub.i = 0;
     sl_query_dyn_t *v = value(&sub);
     if (v && !sub.failed && !sl_query__at(&sub, SL_QUERY_T_EOF)) {

@@ -34,77 +34,103 @@
 static bool tok_op(const sl_query_tok_t *t, sl_query_op_t *op)
 {
     switch (t->kind) {
-    case SL_QUERY_T_EQ: *op = SL_QUERY_OP_EQ; return true;
+    case SL_QUERY_T_EQ:
+        *op = SL_QUERY_OP_EQ;
+        return true;
     case SL_QUERY_T_NE:
-    case SL_QUERY_T_LTGT: *op = SL_QUERY_OP_NE; return true;
-    case SL_QUERY_T_LT: *op = SL_QUERY_OP_LT; return true;
-    case SL_QUERY_T_LE: *op = SL_QUERY_OP_LE; return true;
-    case SL_QUERY_T_GT: *op = SL_QUERY_OP_GT; return true;
-    case SL_QUERY_T_GE: *op = SL_QUERY_OP_GE; return true;
-    case SL_QUERY_T_PLUS: *op = SL_QUERY_OP_ADD; return true;
-    case SL_QUERY_T_MINUS: *op = SL_QUERY_OP_SUB; return true;
-    case SL_QUERY_T_STAR: *op = SL_QUERY_OP_MUL; return true;
-    case SL_QUERY_T_SLASH: *op = SL_QUERY_OP_DIV; return true;
-    case SL_QUERY_T_PERCENT: *op = SL_QUERY_OP_MOD; return true;
-    case SL_QUERY_T_EQ_CI: *op = SL_QUERY_OP_EQ_CI; return true;
-    case SL_QUERY_T_NE_CI: *op = SL_QUERY_OP_NE_CI; return true;
-    case SL_QUERY_T_COLON: *op = SL_QUERY_OP_TERM; return true;
+    case SL_QUERY_T_LTGT:
+        *op = SL_QUERY_OP_NE;
+        return true;
+    case SL_QUERY_T_LT:
+        *op = SL_QUERY_OP_LT;
+        return true;
+    case SL_QUERY_T_LE:
+        *op = SL_QUERY_OP_LE;
+        return true;
+    case SL_QUERY_T_GT:
+        *op = SL_QUERY_OP_GT;
+        return true;
+    case SL_QUERY_T_GE:
+        *op = SL_QUERY_OP_GE;
+        return true;
+    case SL_QUERY_T_PLUS:
+        *op = SL_QUERY_OP_ADD;
+        return true;
+    case SL_QUERY_T_MINUS:
+        *op = SL_QUERY_OP_SUB;
+        return true;
+    case SL_QUERY_T_STAR:
+        *op = SL_QUERY_OP_MUL;
+        return true;
+    case SL_QUERY_T_SLASH:
+        *op = SL_QUERY_OP_DIV;
+        return true;
+    case SL_QUERY_T_PERCENT:
+        *op = SL_QUERY_OP_MOD;
+        return true;
+    case SL_QUERY_T_EQ_CI:
+        *op = SL_QUERY_OP_EQ_CI;
+        return true;
+    case SL_QUERY_T_NE_CI:
+        *op = SL_QUERY_OP_NE_CI;
+        return true;
+    case SL_QUERY_T_COLON:
+        *op = SL_QUERY_OP_TERM;
+        return true;
     case SL_QUERY_T_IDENT:
-    case SL_QUERY_T_KEYWORD: break;
-    default: return false;
+    case SL_QUERY_T_KEYWORD:
+        break;
+    default:
+        return false;
     }
-    static const struct {
-        sl_query_kw_t kw;
-        sl_query_op_t op;
-    } words[] = {
-        { SL_QUERY_KW_OR, SL_QUERY_OP_OR },
-        { SL_QUERY_KW_AND, SL_QUERY_OP_AND },
-        { SL_QUERY_KW_IN, SL_QUERY_OP_IN },
-        { SL_QUERY_KW_NOT_IN, SL_QUERY_OP_NOT_IN },
-        { SL_QUERY_KW_IN_CI, SL_QUERY_OP_IN_CI },
-        { SL_QUERY_KW_NOT_IN_CI, SL_QUERY_OP_NOT_IN_CI },
-        { SL_QUERY_KW_HAS_ANY, SL_QUERY_OP_HAS_ANY },
-        { SL_QUERY_KW_HAS_ALL, SL_QUERY_OP_HAS_ALL },
-        { SL_QUERY_KW_BETWEEN, SL_QUERY_OP_BETWEEN },
-        { SL_QUERY_KW_NOT_BETWEEN, SL_QUERY_OP_NOT_BETWEEN },
-        { SL_QUERY_KW_HAS, SL_QUERY_OP_HAS },
-        { SL_QUERY_KW_NOT_HAS, SL_QUERY_OP_NOT_HAS },
-        { SL_QUERY_KW_HAS_CS, SL_QUERY_OP_HAS_CS },
-        { SL_QUERY_KW_NOT_HAS_CS, SL_QUERY_OP_NOT_HAS_CS },
-        { SL_QUERY_KW_HASPREFIX, SL_QUERY_OP_HASPREFIX },
-        { SL_QUERY_KW_NOT_HASPREFIX, SL_QUERY_OP_NOT_HASPREFIX },
-        { SL_QUERY_KW_HASPREFIX_CS, SL_QUERY_OP_HASPREFIX_CS },
-        { SL_QUERY_KW_NOT_HASPREFIX_CS, SL_QUERY_OP_NOT_HASPREFIX_CS },
-        { SL_QUERY_KW_HASSUFFIX, SL_QUERY_OP_HASSUFFIX },
-        { SL_QUERY_KW_NOT_HASSUFFIX, SL_QUERY_OP_NOT_HASSUFFIX },
-        { SL_QUERY_KW_HASSUFFIX_CS, SL_QUERY_OP_HASSUFFIX_CS },
-        { SL_QUERY_KW_NOT_HASSUFFIX_CS, SL_QUERY_OP_NOT_HASSUFFIX_CS },
-        { SL_QUERY_KW_CONTAINS, SL_QUERY_OP_CONTAINS },
-        { SL_QUERY_KW_NOT_CONTAINS, SL_QUERY_OP_NOT_CONTAINS },
-        { SL_QUERY_KW_NOTCONTAINS, SL_QUERY_OP_NOT_CONTAINS },
-        { SL_QUERY_KW_CONTAINS_CS, SL_QUERY_OP_CONTAINS_CS },
-        { SL_QUERY_KW_CONTAINSCS, SL_QUERY_OP_CONTAINS_CS },
-        { SL_QUERY_KW_NOT_CONTAINS_CS, SL_QUERY_OP_NOT_CONTAINS_CS },
-        { SL_QUERY_KW_NOTCONTAINSCS, SL_QUERY_OP_NOT_CONTAINS_CS },
-        { SL_QUERY_KW_STARTSWITH, SL_QUERY_OP_STARTSWITH },
-        { SL_QUERY_KW_NOT_STARTSWITH, SL_QUERY_OP_NOT_STARTSWITH },
-        { SL_QUERY_KW_STARTSWITH_CS, SL_QUERY_OP_STARTSWITH_CS },
-        { SL_QUERY_KW_NOT_STARTSWITH_CS, SL_QUERY_OP_NOT_STARTSWITH_CS },
-        { SL_QUERY_KW_ENDSWITH, SL_QUERY_OP_ENDSWITH },
-        { SL_QUERY_KW_NOT_ENDSWITH, SL_QUERY_OP_NOT_ENDSWITH },
-        { SL_QUERY_KW_ENDSWITH_CS, SL_QUERY_OP_ENDSWITH_CS },
-        { SL_QUERY_KW_NOT_ENDSWITH_CS, SL_QUERY_OP_NOT_ENDSWITH_CS },
-        { SL_QUERY_KW_LIKE, SL_QUERY_OP_LIKE },
-        { SL_QUERY_KW_NOTLIKE, SL_QUERY_OP_NOT_LIKE },
-        { SL_QUERY_KW_LIKECS, SL_QUERY_OP_LIKE_CS },
-        { SL_QUERY_KW_NOTLIKECS, SL_QUERY_OP_NOT_LIKE_CS },
-        { SL_QUERY_KW_MATCHES_REGEX, SL_QUERY_OP_MATCHES_REGEX },
+    /* Operator words by keyword id (0 = not an operator; else op + 1). */
+    static const uint8_t word_ops[SL_QUERY_KW__COUNT] = {
+        [SL_QUERY_KW_OR] = SL_QUERY_OP_OR + 1,
+        [SL_QUERY_KW_AND] = SL_QUERY_OP_AND + 1,
+        [SL_QUERY_KW_IN] = SL_QUERY_OP_IN + 1,
+        [SL_QUERY_KW_NOT_IN] = SL_QUERY_OP_NOT_IN + 1,
+        [SL_QUERY_KW_IN_CI] = SL_QUERY_OP_IN_CI + 1,
+        [SL_QUERY_KW_NOT_IN_CI] = SL_QUERY_OP_NOT_IN_CI + 1,
+        [SL_QUERY_KW_HAS_ANY] = SL_QUERY_OP_HAS_ANY + 1,
+        [SL_QUERY_KW_HAS_ALL] = SL_QUERY_OP_HAS_ALL + 1,
+        [SL_QUERY_KW_BETWEEN] = SL_QUERY_OP_BETWEEN + 1,
+        [SL_QUERY_KW_NOT_BETWEEN] = SL_QUERY_OP_NOT_BETWEEN + 1,
+        [SL_QUERY_KW_HAS] = SL_QUERY_OP_HAS + 1,
+        [SL_QUERY_KW_NOT_HAS] = SL_QUERY_OP_NOT_HAS + 1,
+        [SL_QUERY_KW_HAS_CS] = SL_QUERY_OP_HAS_CS + 1,
+        [SL_QUERY_KW_NOT_HAS_CS] = SL_QUERY_OP_NOT_HAS_CS + 1,
+        [SL_QUERY_KW_HASPREFIX] = SL_QUERY_OP_HASPREFIX + 1,
+        [SL_QUERY_KW_NOT_HASPREFIX] = SL_QUERY_OP_NOT_HASPREFIX + 1,
+        [SL_QUERY_KW_HASPREFIX_CS] = SL_QUERY_OP_HASPREFIX_CS + 1,
+        [SL_QUERY_KW_NOT_HASPREFIX_CS] = SL_QUERY_OP_NOT_HASPREFIX_CS + 1,
+        [SL_QUERY_KW_HASSUFFIX] = SL_QUERY_OP_HASSUFFIX + 1,
+        [SL_QUERY_KW_NOT_HASSUFFIX] = SL_QUERY_OP_NOT_HASSUFFIX + 1,
+        [SL_QUERY_KW_HASSUFFIX_CS] = SL_QUERY_OP_HASSUFFIX_CS + 1,
+        [SL_QUERY_KW_NOT_HASSUFFIX_CS] = SL_QUERY_OP_NOT_HASSUFFIX_CS + 1,
+        [SL_QUERY_KW_CONTAINS] = SL_QUERY_OP_CONTAINS + 1,
+        [SL_QUERY_KW_NOT_CONTAINS] = SL_QUERY_OP_NOT_CONTAINS + 1,
+        [SL_QUERY_KW_NOTCONTAINS] = SL_QUERY_OP_NOT_CONTAINS + 1,
+        [SL_QUERY_KW_CONTAINS_CS] = SL_QUERY_OP_CONTAINS_CS + 1,
+        [SL_QUERY_KW_CONTAINSCS] = SL_QUERY_OP_CONTAINS_CS + 1,
+        [SL_QUERY_KW_NOT_CONTAINS_CS] = SL_QUERY_OP_NOT_CONTAINS_CS + 1,
+        [SL_QUERY_KW_NOTCONTAINSCS] = SL_QUERY_OP_NOT_CONTAINS_CS + 1,
+        [SL_QUERY_KW_STARTSWITH] = SL_QUERY_OP_STARTSWITH + 1,
+        [SL_QUERY_KW_NOT_STARTSWITH] = SL_QUERY_OP_NOT_STARTSWITH + 1,
+        [SL_QUERY_KW_STARTSWITH_CS] = SL_QUERY_OP_STARTSWITH_CS + 1,
+        [SL_QUERY_KW_NOT_STARTSWITH_CS] = SL_QUERY_OP_NOT_STARTSWITH_CS + 1,
+        [SL_QUERY_KW_ENDSWITH] = SL_QUERY_OP_ENDSWITH + 1,
+        [SL_QUERY_KW_NOT_ENDSWITH] = SL_QUERY_OP_NOT_ENDSWITH + 1,
+        [SL_QUERY_KW_ENDSWITH_CS] = SL_QUERY_OP_ENDSWITH_CS + 1,
+        [SL_QUERY_KW_NOT_ENDSWITH_CS] = SL_QUERY_OP_NOT_ENDSWITH_CS + 1,
+        [SL_QUERY_KW_LIKE] = SL_QUERY_OP_LIKE + 1,
+        [SL_QUERY_KW_NOTLIKE] = SL_QUERY_OP_NOT_LIKE + 1,
+        [SL_QUERY_KW_LIKECS] = SL_QUERY_OP_LIKE_CS + 1,
+        [SL_QUERY_KW_NOTLIKECS] = SL_QUERY_OP_NOT_LIKE_CS + 1,
+        [SL_QUERY_KW_MATCHES_REGEX] = SL_QUERY_OP_MATCHES_REGEX + 1,
     };
-    for (size_t i = 0; i < SL_ARRAY_SIZE(words); i++) {
-        if (t->kw == words[i].kw) {
-            *op = words[i].op;
-            return true;
-        }
+    if ((unsigned)t->kw < SL_QUERY_KW__COUNT && word_ops[t->kw]) {
+        *op = (sl_query_op_t)(word_ops[t->kw] - 1);
+        return true;
     }
     return false;
 }
@@ -115,7 +141,9 @@ static bool at_level(const sl_query__parser_t *p, int level, sl_query_op_t *op)
     return tok_op(sl_query__peek(p, 0), op) && sl_query_op_level(*op) == level;
 }
 
-static sl_query_node_t *binary(sl_query__parser_t *p, sl_query_op_t op, sl_query_node_t *lhs,
+static sl_query_node_t *binary(sl_query__parser_t *p,
+                               sl_query_op_t op,
+                               sl_query_node_t *lhs,
                                sl_query_node_t *rhs)
 {
     sl_query_node_t *n = sl_query__node(p, SL_QUERY_N_BINARY, NULL);
@@ -185,7 +213,8 @@ static sl_query_node_t *postfix_ops(sl_query__parser_t *p, sl_query_node_t *base
         } else if (t->kind == SL_QUERY_T_DOT) {
             const sl_query_tok_t *u = sl_query__peek(p, 1);
             if (u->kind == SL_QUERY_T_IDENT ||
-                (u->kind == SL_QUERY_T_LBRACKET && sl_query__peek(p, 2)->kind == SL_QUERY_T_STRING &&
+                (u->kind == SL_QUERY_T_LBRACKET &&
+                 sl_query__peek(p, 2)->kind == SL_QUERY_T_STRING &&
                  sl_query__peek(p, 3)->kind == SL_QUERY_T_RBRACKET)) {
                 sl_query__next(p);
                 sl_query_node_t *n = sl_query__node(p, SL_QUERY_N_MEMBER, NULL);
@@ -297,9 +326,8 @@ static sl_query_node_t *primary(sl_query__parser_t *p)
         if (is_operator_word(t)) {
             break;
         }
-        if (t->kw == SL_QUERY_KW_DATATABLE &&
-            (sl_query__peek(p, 1)->kind == SL_QUERY_T_LPAREN ||
-             sl_query__peek(p, 2)->kind == SL_QUERY_T_ASSIGN)) {
+        if (t->kw == SL_QUERY_KW_DATATABLE && (sl_query__peek(p, 1)->kind == SL_QUERY_T_LPAREN ||
+                                               sl_query__peek(p, 2)->kind == SL_QUERY_T_ASSIGN)) {
             return datatable(p);
         }
         if (t->kw == SL_QUERY_KW_EXTERNALDATA || t->kw == SL_QUERY_KW_EXTERNAL_DATA) {
@@ -358,7 +386,9 @@ static sl_query_node_t *no_chain(sl_query__parser_t *p, sl_query_node_t *n, int 
 {
     sl_query_op_t op;
     if (n && at_level(p, level, &op)) {
-        return sl_query__fail(p, NULL, SL_EPARSE,
+        return sl_query__fail(p,
+                              NULL,
+                              SL_EPARSE,
                               "'%s' cannot follow another operator of its precedence; add "
                               "parentheses",
                               sl_query_op_name(op));

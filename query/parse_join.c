@@ -78,18 +78,12 @@ sl_query_node_t *sl_query__op_join(sl_query__parser_t *p)
         const char *name;
         sl_query_join_kind_t kind;
     } kinds[] = {
-        { "innerunique", SL_QUERY_JOIN_INNERUNIQUE },
-        { "inner", SL_QUERY_JOIN_INNER },
-        { "leftouter", SL_QUERY_JOIN_LEFTOUTER },
-        { "rightouter", SL_QUERY_JOIN_RIGHTOUTER },
-        { "fullouter", SL_QUERY_JOIN_FULLOUTER },
-        { "leftanti", SL_QUERY_JOIN_LEFTANTI },
-        { "anti", SL_QUERY_JOIN_LEFTANTI },
-        { "leftantisemi", SL_QUERY_JOIN_LEFTANTI },
-        { "rightanti", SL_QUERY_JOIN_RIGHTANTI },
-        { "rightantisemi", SL_QUERY_JOIN_RIGHTANTI },
-        { "leftsemi", SL_QUERY_JOIN_LEFTSEMI },
-        { "rightsemi", SL_QUERY_JOIN_RIGHTSEMI },
+        { "innerunique", SL_QUERY_JOIN_INNERUNIQUE }, { "inner", SL_QUERY_JOIN_INNER },
+        { "leftouter", SL_QUERY_JOIN_LEFTOUTER },     { "rightouter", SL_QUERY_JOIN_RIGHTOUTER },
+        { "fullouter", SL_QUERY_JOIN_FULLOUTER },     { "leftanti", SL_QUERY_JOIN_LEFTANTI },
+        { "anti", SL_QUERY_JOIN_LEFTANTI },           { "leftantisemi", SL_QUERY_JOIN_LEFTANTI },
+        { "rightanti", SL_QUERY_JOIN_RIGHTANTI },     { "rightantisemi", SL_QUERY_JOIN_RIGHTANTI },
+        { "leftsemi", SL_QUERY_JOIN_LEFTSEMI },       { "rightsemi", SL_QUERY_JOIN_RIGHTSEMI },
     };
     sl_query_node_t *n = sl_query__node(p, SL_QUERY_N_JOIN, NULL);
     sl_query__next(p);
@@ -106,8 +100,10 @@ sl_query_node_t *sl_query__op_join(sl_query__parser_t *p)
             i++;
         }
         if (i == SL_ARRAY_SIZE(kinds)) {
-            return bad_value(p, kind, "a join kind (innerunique, inner, leftouter, rightouter, "
-                                      "fullouter, leftanti, rightanti, leftsemi, rightsemi)");
+            return bad_value(p,
+                             kind,
+                             "a join kind (innerunique, inner, leftouter, rightouter, "
+                             "fullouter, leftanti, rightanti, leftsemi, rightsemi)");
         }
         n->join.kind = kinds[i].kind;
     }

@@ -62,23 +62,40 @@ bool sl_query_timespan_unit(const char *s, size_t n, int64_t *num, int64_t *den)
         const char *name;
         int64_t num, den;
     } units[] = {
-        { "d", SL_TICKS_PER_DAY, 1 },          { "day", SL_TICKS_PER_DAY, 1 },
-        { "days", SL_TICKS_PER_DAY, 1 },       { "h", SL_TICKS_PER_HOUR, 1 },
-        { "hr", SL_TICKS_PER_HOUR, 1 },        { "hrs", SL_TICKS_PER_HOUR, 1 },
-        { "hour", SL_TICKS_PER_HOUR, 1 },      { "hours", SL_TICKS_PER_HOUR, 1 },
-        { "m", SL_TICKS_PER_MIN, 1 },          { "min", SL_TICKS_PER_MIN, 1 },
-        { "minute", SL_TICKS_PER_MIN, 1 },     { "minutes", SL_TICKS_PER_MIN, 1 },
-        { "s", SL_TICKS_PER_SEC, 1 },          { "sec", SL_TICKS_PER_SEC, 1 },
-        { "second", SL_TICKS_PER_SEC, 1 },     { "seconds", SL_TICKS_PER_SEC, 1 },
-        { "ms", SL_TICKS_PER_MS, 1 },          { "milli", SL_TICKS_PER_MS, 1 },
-        { "millis", SL_TICKS_PER_MS, 1 },      { "millisec", SL_TICKS_PER_MS, 1 },
-        { "millisecond", SL_TICKS_PER_MS, 1 }, { "milliseconds", SL_TICKS_PER_MS, 1 },
-        { "micro", SL_TICKS_PER_US, 1 },       { "micros", SL_TICKS_PER_US, 1 },
-        { "microsec", SL_TICKS_PER_US, 1 },    { "microsecond", SL_TICKS_PER_US, 1 },
-        { "microseconds", SL_TICKS_PER_US, 1 }, { "nano", 1, 100 },
-        { "nanos", 1, 100 },                   { "nanosec", 1, 100 },
-        { "nanosecond", 1, 100 },              { "nanoseconds", 1, 100 },
-        { "tick", 1, 1 },                      { "ticks", 1, 1 },
+        { "d", SL_TICKS_PER_DAY, 1 },
+        { "day", SL_TICKS_PER_DAY, 1 },
+        { "days", SL_TICKS_PER_DAY, 1 },
+        { "h", SL_TICKS_PER_HOUR, 1 },
+        { "hr", SL_TICKS_PER_HOUR, 1 },
+        { "hrs", SL_TICKS_PER_HOUR, 1 },
+        { "hour", SL_TICKS_PER_HOUR, 1 },
+        { "hours", SL_TICKS_PER_HOUR, 1 },
+        { "m", SL_TICKS_PER_MIN, 1 },
+        { "min", SL_TICKS_PER_MIN, 1 },
+        { "minute", SL_TICKS_PER_MIN, 1 },
+        { "minutes", SL_TICKS_PER_MIN, 1 },
+        { "s", SL_TICKS_PER_SEC, 1 },
+        { "sec", SL_TICKS_PER_SEC, 1 },
+        { "second", SL_TICKS_PER_SEC, 1 },
+        { "seconds", SL_TICKS_PER_SEC, 1 },
+        { "ms", SL_TICKS_PER_MS, 1 },
+        { "milli", SL_TICKS_PER_MS, 1 },
+        { "millis", SL_TICKS_PER_MS, 1 },
+        { "millisec", SL_TICKS_PER_MS, 1 },
+        { "millisecond", SL_TICKS_PER_MS, 1 },
+        { "milliseconds", SL_TICKS_PER_MS, 1 },
+        { "micro", SL_TICKS_PER_US, 1 },
+        { "micros", SL_TICKS_PER_US, 1 },
+        { "microsec", SL_TICKS_PER_US, 1 },
+        { "microsecond", SL_TICKS_PER_US, 1 },
+        { "microseconds", SL_TICKS_PER_US, 1 },
+        { "nano", 1, 100 },
+        { "nanos", 1, 100 },
+        { "nanosec", 1, 100 },
+        { "nanosecond", 1, 100 },
+        { "nanoseconds", 1, 100 },
+        { "tick", 1, 1 },
+        { "ticks", 1, 1 },
     };
     for (size_t i = 0; i < SL_ARRAY_SIZE(units); i++) {
         if (word_is(s, n, units[i].name)) {
@@ -131,7 +148,11 @@ static bool parse_decimal(const char *s, size_t n, int64_t *ip, int64_t *frac, i
 
 /* (ip + frac/scale) * num / den ticks, rounded half away from zero, in
  * 128-bit integers: ip * num < 2^63 * 2^40 and frac * num < 10^15 * 2^40. */
-static bool scale_ticks(int64_t ip, int64_t frac, int64_t scale, int64_t num, int64_t den,
+static bool scale_ticks(int64_t ip,
+                        int64_t frac,
+                        int64_t scale,
+                        int64_t num,
+                        int64_t den,
                         sl_ticks_t *out)
 {
     __int128 whole = (__int128)ip * num;
@@ -145,7 +166,10 @@ static bool scale_ticks(int64_t ip, int64_t frac, int64_t scale, int64_t num, in
     return true;
 }
 
-int sl_query_timespan_from_parts(const char *num, size_t num_n, const char *unit, size_t unit_n,
+int sl_query_timespan_from_parts(const char *num,
+                                 size_t num_n,
+                                 const char *unit,
+                                 size_t unit_n,
                                  sl_ticks_t *out)
 {
     int64_t un, ud, ip, frac, scale;
@@ -302,7 +326,8 @@ int sl_query_datetime_decode(const char *s, size_t n, sl_ticks_t *out, bool *is_
     /* A trailing named zone the common parsers do not know: rewrite it as a
      * numeric offset and try again ("... 15:05:02 EST" → "... -0500"). */
     size_t z = n;
-    while (z > 0 && ((s[z - 1] >= 'A' && s[z - 1] <= 'Z') || (s[z - 1] >= 'a' && s[z - 1] <= 'z'))) {
+    while (z > 0 &&
+           ((s[z - 1] >= 'A' && s[z - 1] <= 'Z') || (s[z - 1] >= 'a' && s[z - 1] <= 'z'))) {
         z--;
     }
     int hours;
@@ -310,7 +335,12 @@ int sl_query_datetime_decode(const char *s, size_t n, sl_ticks_t *out, bool *is_
         return SL_EPARSE;
     }
     char buf[80];
-    int len = snprintf(buf, sizeof buf, "%.*s%c%02d00", (int)z, s, hours < 0 ? '-' : '+',
+    int len = snprintf(buf,
+                       sizeof buf,
+                       "%.*s%c%02d00",
+                       (int)z,
+                       s,
+                       hours < 0 ? '-' : '+',
                        hours < 0 ? -hours : hours);
     if (sl_time_parse_rfc1123(buf, (size_t)len, out) == 0 ||
         sl_time_parse_iso8601(buf, (size_t)len, out) == 0) {
@@ -467,6 +497,57 @@ bool sl_query__at_literal(const sl_query__parser_t *p)
     }
 }
 
+static bool is_name_char(int c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+/* "*, a:int, b:string": the row-schema form of typeof(...). */
+static bool is_row_schema(const char *s, size_t n)
+{
+    size_t i = 0;
+    for (;;) {
+        while (i < n && is_space((unsigned char)s[i])) {
+            i++;
+        }
+        if (i < n && s[i] == '*') {
+            i++;
+        } else {
+            size_t name = i;
+            while (i < n && is_name_char((unsigned char)s[i])) {
+                i++;
+            }
+            while (i < n && is_space((unsigned char)s[i])) {
+                i++;
+            }
+            if (i == name || i >= n || s[i] != ':') {
+                return false;
+            }
+            i++;
+            while (i < n && is_space((unsigned char)s[i])) {
+                i++;
+            }
+            size_t ty = i;
+            while (i < n && is_name_char((unsigned char)s[i])) {
+                i++;
+            }
+            if (sl_query_type_parse(s + ty, i - ty) == SL_QUERY_TY_NONE) {
+                return false;
+            }
+        }
+        while (i < n && is_space((unsigned char)s[i])) {
+            i++;
+        }
+        if (i == n) {
+            return true;
+        }
+        if (s[i] != ',') {
+            return false;
+        }
+        i++;
+    }
+}
+
 /* Decodes a TYPED token's body into `lit`; false (with an error) if bad. */
 static bool decode_typed(sl_query__parser_t *p, const sl_query_tok_t *t, sl_query_lit_t *lit)
 {
@@ -546,8 +627,13 @@ static bool decode_typed(sl_query__parser_t *p, const sl_query_tok_t *t, sl_quer
         if (lit->of_type != SL_QUERY_TY_NONE) {
             return true;
         }
-        sl_query__fail(p, t, SL_EPARSE, "unknown type '%.*s' in typeof()", (int)SL_MIN(n, 32),
-                       s);
+        if (is_row_schema(s, n)) {
+            /* typeof(*, x:int): a plugin's output schema, kept as text. */
+            lit->str.s = sl_pool_strndup(p->pool, s, n);
+            lit->str.n = n;
+            return true;
+        }
+        sl_query__fail(p, t, SL_EPARSE, "unknown type '%.*s' in typeof()", (int)SL_MIN(n, 32), s);
         return false;
     case SL_QUERY_TY_DYNAMIC:
         lit->dyn = sl_query__parse_dynamic(p, t);

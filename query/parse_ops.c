@@ -35,8 +35,7 @@ static sl_query_node_t *op_where(sl_query__parser_t *p)
 static sl_query_node_t *op_items(sl_query__parser_t *p, sl_query_kind_t kind, bool allow_empty)
 {
     sl_query_node_t *n = op_node(p, kind);
-    if (kind == SL_QUERY_N_SERIALIZE &&
-        !sl_query__parse_params(p, &n->items.params, NULL, false)) {
+    if (kind == SL_QUERY_N_SERIALIZE && !sl_query__parse_params(p, &n->items.params, NULL, false)) {
         return NULL;
     }
     if (allow_empty && sl_query__at_op_end(p)) {

@@ -92,8 +92,8 @@ sl_query_node_t *sl_query__op_parse(sl_query__parser_t *p)
             item = sl_query__parse_coldecl(p, true);
             prev = 1;
         } else {
-            return sl_query__expected(p, prev == 2 ? "a string after '*'"
-                                                   : "a string, a column name or '*'");
+            return sl_query__expected(
+              p, prev == 2 ? "a string after '*'" : "a string, a column name or '*'");
         }
         if (!item) {
             return NULL;
@@ -176,6 +176,11 @@ static bool expand_items(sl_query__parser_t *p, sl_query_node_t *n)
             }
             sl_query_node_t *ty = sl_query__parse_literal(p);
             if (!ty) {
+                return false;
+            }
+            if (ty->lit.of_type == SL_QUERY_TY_NONE) {
+                sl_query_tok_t at = { .kind = SL_QUERY_T_TYPED, .pos = ty->pos };
+                sl_query__fail(p, &at, SL_EPARSE, "expected a scalar type in typeof()");
                 return false;
             }
             item->expand_item.to_type = ty->lit.of_type;

@@ -74,7 +74,20 @@ static sl_query_node_t *fparam(sl_query__parser_t *p)
 
 static sl_query_node_t *let_statement(sl_query__parser_t *p);
 
+static bool body(sl_query__parser_t *p, sl_query_node_t *fn);
+
 bool sl_query__parse_body(sl_query__parser_t *p, sl_query_node_t *fn)
+{
+    /* Bodies nest through `let` without passing an expression. */
+    if (!sl_query__enter(p)) {
+        return false;
+    }
+    bool ok = body(p, fn);
+    sl_query__leave(p);
+    return ok;
+}
+
+static bool body(sl_query__parser_t *p, sl_query_node_t *fn)
 {
     if (!sl_query__expect(p, SL_QUERY_T_LBRACE, "'{' and a function body")) {
         return false;
@@ -186,7 +199,8 @@ static sl_query_node_t *set_statement(sl_query__parser_t *p)
     }
     n->set.name = sl_pool_strndup(p->pool, p->text + t->pos.off, t->pos.len);
     sl_query__next(p);
-    if (sl_query__accept(p, SL_QUERY_T_ASSIGN) && !(n->set.value = sl_query__parse_param_value(p))) {
+    if (sl_query__accept(p, SL_QUERY_T_ASSIGN) &&
+        !(n->set.value = sl_query__parse_param_value(p))) {
         return NULL;
     }
     return sl_query__finish(p, n);
@@ -243,19 +257,39 @@ static void describe(const sl_query_error_t *e, sl_diag_t *d)
     if (e->code == SL_EUNSUPPORTED) {
         sl_diag_set(d, e->code, "%s (line %u, column %u)", e->expected, e->pos.line, e->pos.col);
     } else if (e->code == SL_ELIMIT) {
-        sl_diag_set(d, e->code, "Query too complex at line %u, column %u%s%s%s: %s", e->pos.line,
-                    e->pos.col, near[0] ? " near '" : "", near, near[0] ? "'" : "", e->expected);
+        sl_diag_set(d,
+                    e->code,
+                    "Query too complex at line %u, column %u%s%s%s: %s",
+                    e->pos.line,
+                    e->pos.col,
+                    near[0] ? " near '" : "",
+                    near,
+                    near[0] ? "'" : "",
+                    e->expected);
     } else if (near[0]) {
-        sl_diag_set(d, e->code, "Syntax error at line %u, column %u near '%s': %s", e->pos.line,
-                    e->pos.col, near, e->expected);
+        sl_diag_set(d,
+                    e->code,
+                    "Syntax error at line %u, column %u near '%s': %s",
+                    e->pos.line,
+                    e->pos.col,
+                    near,
+                    e->expected);
     } else {
-        sl_diag_set(d, e->code, "Syntax error at line %u, column %u at the end of the query: %s",
-                    e->pos.line, e->pos.col, e->expected);
+        sl_diag_set(d,
+                    e->code,
+                    "Syntax error at line %u, column %u at the end of the query: %s",
+                    e->pos.line,
+                    e->pos.col,
+                    e->expected);
     }
 }
 
-int sl_query_parse(sl_pool_t *pool, const char *text, size_t len, sl_query_node_t **out,
-                   sl_query_error_t *err, sl_diag_t *d)
+int sl_query_parse(sl_pool_t *pool,
+                   const char *text,
+                   size_t len,
+                   sl_query_node_t **out,
+                   sl_query_error_t *err,
+                   sl_diag_t *d)
 {
     sl_query__parser_t p = { .pool = pool, .text = text, .text_len = len };
     *out = NULL;
@@ -266,7 +300,9 @@ int sl_query_parse(sl_pool_t *pool, const char *text, size_t len, sl_query_node_
     if (len > SL_QUERY_MAX_TEXT) {
         p.err.code = SL_ELIMIT;
         p.err.pos.line = p.err.pos.col = 1;
-        snprintf(p.err.expected, sizeof p.err.expected, "query text longer than %u bytes",
+        snprintf(p.err.expected,
+                 sizeof p.err.expected,
+                 "query text longer than %u bytes",
                  (unsigned)SL_QUERY_MAX_TEXT);
         p.failed = true;
     } else {

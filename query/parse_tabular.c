@@ -104,8 +104,10 @@ sl_query_node_t *sl_query__parse_param_value(sl_query__parser_t *p)
     return sl_query__expected(p, "a parameter value");
 }
 
-bool sl_query__parse_params(sl_query__parser_t *p, sl_query_list_t *out,
-                            const char *const *known, bool any)
+bool sl_query__parse_params(sl_query__parser_t *p,
+                            sl_query_list_t *out,
+                            const char *const *known,
+                            bool any)
 {
     sl_query__vec_t v;
     sl_query__vec_init(p, &v);
@@ -177,27 +179,57 @@ static sl_query_node_t *range(sl_query__parser_t *p)
     return sl_query__finish(p, n);
 }
 
+/* The pipeline-starting operators. Expression heads are guarded by
+ * sl_query__parse_expr itself; these recurse without it (`union (union
+ * (...))`), so they take one nesting level here. */
+static sl_query_node_t *operator_head(sl_query__parser_t *p, sl_query_kw_t kw)
+{
+    if (!sl_query__enter(p)) {
+        return NULL;
+    }
+    sl_query_node_t *n;
+    switch (kw) {
+    case SL_QUERY_KW_UNION:
+        n = sl_query__op_union(p);
+        break;
+    case SL_QUERY_KW_SEARCH:
+        n = sl_query__op_search(p);
+        break;
+    case SL_QUERY_KW_EVALUATE:
+        n = sl_query__op_evaluate(p);
+        break;
+    case SL_QUERY_KW_PRINT:
+        n = print(p);
+        break;
+    case SL_QUERY_KW_RANGE:
+        n = range(p);
+        break;
+    default:
+        n = sl_query__parse_unsupported(p);
+        break;
+    }
+    sl_query__leave(p);
+    return n;
+}
+
 static sl_query_node_t *head(sl_query__parser_t *p)
 {
     const sl_query_tok_t *t = sl_query__peek(p, 0);
     if (t->kind == SL_QUERY_T_IDENT || t->kind == SL_QUERY_T_KEYWORD) {
         switch (t->kw) {
         case SL_QUERY_KW_UNION:
-            return sl_query__op_union(p);
         case SL_QUERY_KW_SEARCH:
-            return sl_query__op_search(p);
         case SL_QUERY_KW_EVALUATE:
-            return sl_query__op_evaluate(p);
         case SL_QUERY_KW_PRINT:
-            return print(p);
-        case SL_QUERY_KW_RANGE:
-            if (sl_query__peek(p, 1)->kind != SL_QUERY_T_LPAREN) {
-                return range(p); /* range(a, b, c) is the scalar function */
-            }
-            break;
         case SL_QUERY_KW_FIND:
         case SL_QUERY_KW_MACRO_EXPAND:
-            return sl_query__parse_unsupported(p);
+            return operator_head(p, t->kw);
+        case SL_QUERY_KW_RANGE:
+            /* range(a, b, c) is the scalar function */
+            if (sl_query__peek(p, 1)->kind != SL_QUERY_T_LPAREN) {
+                return operator_head(p, t->kw);
+            }
+            break;
         default:
             break;
         }
@@ -207,8 +239,10 @@ static sl_query_node_t *head(sl_query__parser_t *p)
 
 /* The `| op | op ...` stages after a head (or after the first operator of
  * a sub-query); `first` may already hold one stage. */
-static sl_query_node_t *stages(sl_query__parser_t *p, sl_query_node_t *source,
-                               sl_query_node_t *first, const sl_query_tok_t *start)
+static sl_query_node_t *stages(sl_query__parser_t *p,
+                               sl_query_node_t *source,
+                               sl_query_node_t *first,
+                               const sl_query_tok_t *start)
 {
     if (!first && !sl_query__at(p, SL_QUERY_T_PIPE)) {
         return source;
@@ -233,14 +267,9 @@ static sl_query_node_t *stages(sl_query__parser_t *p, sl_query_node_t *source,
 
 sl_query_node_t *sl_query__parse_pipe_expr(sl_query__parser_t *p)
 {
-    if (!sl_query__enter(p)) {
-        return NULL;
-    }
     const sl_query_tok_t *start = sl_query__peek(p, 0);
     sl_query_node_t *h = head(p);
-    sl_query_node_t *n = h ? stages(p, h, NULL, start) : NULL;
-    sl_query__leave(p);
-    return n;
+    return h ? stages(p, h, NULL, start) : NULL;
 }
 
 /* Operator keywords that can start a sub-query with an implicit input. */

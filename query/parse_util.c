@@ -87,8 +87,7 @@ bool sl_query__adjacent(const sl_query_tok_t *a, const sl_query_tok_t *b)
 
 /* The text shown after "near": the token's first line, at most ~40 bytes,
  * cut on a UTF-8 boundary. */
-static void near_text(const sl_query__parser_t *p, const sl_query_pos_t *pos, char *out,
-                      size_t cap)
+static void near_text(const sl_query__parser_t *p, const sl_query_pos_t *pos, char *out, size_t cap)
 {
     size_t n = 0, off = pos->off;
     while (n < pos->len && off + n < p->text_len && p->text[off + n] != '\n' &&
@@ -114,7 +113,10 @@ static void near_text(const sl_query__parser_t *p, const sl_query_pos_t *pos, ch
     out[n] = '\0';
 }
 
-void *sl_query__fail(sl_query__parser_t *p, const sl_query_tok_t *at, int code, const char *fmt,
+void *sl_query__fail(sl_query__parser_t *p,
+                     const sl_query_tok_t *at,
+                     int code,
+                     const char *fmt,
                      ...)
 {
     if (p->failed) {
@@ -155,8 +157,7 @@ bool sl_query__enter(sl_query__parser_t *p)
         return false;
     }
     if (p->nesting >= SL_QUERY_MAX_NESTING) {
-        sl_query__fail(p, NULL, SL_ELIMIT, "nesting deeper than %d levels",
-                       SL_QUERY_MAX_NESTING);
+        sl_query__fail(p, NULL, SL_ELIMIT, "nesting deeper than %d levels", SL_QUERY_MAX_NESTING);
         return false;
     }
     p->nesting++;
@@ -168,7 +169,8 @@ void sl_query__leave(sl_query__parser_t *p)
     p->nesting--;
 }
 
-sl_query_node_t *sl_query__node(sl_query__parser_t *p, sl_query_kind_t kind,
+sl_query_node_t *sl_query__node(sl_query__parser_t *p,
+                                sl_query_kind_t kind,
                                 const sl_query_tok_t *at)
 {
     sl_query_node_t *n = sl_pool_calloc(p->pool, sizeof *n);
@@ -202,8 +204,8 @@ sl_query_node_t *sl_query__finish(sl_query__parser_t *p, sl_query_node_t *n)
     sl_query_node_foreach_child(n, take_height, n);
     if (n->height > SL_QUERY_MAX_HEIGHT) {
         sl_query_tok_t at = { .kind = SL_QUERY_T_IDENT, .pos = n->pos };
-        return sl_query__fail(p, &at, SL_ELIMIT, "expression deeper than %d levels",
-                              SL_QUERY_MAX_HEIGHT);
+        return sl_query__fail(
+          p, &at, SL_ELIMIT, "expression deeper than %d levels", SL_QUERY_MAX_HEIGHT);
     }
     return n;
 }
@@ -330,7 +332,9 @@ sl_query_node_t *sl_query__parse_coldecl(sl_query__parser_t *p, bool type_option
     return sl_query__finish(p, n);
 }
 
-bool sl_query__parse_schema(sl_query__parser_t *p, sl_query_list_t *cols, bool allow_star,
+bool sl_query__parse_schema(sl_query__parser_t *p,
+                            sl_query_list_t *cols,
+                            bool allow_star,
                             bool *star)
 {
     if (!sl_query__expect(p, SL_QUERY_T_LPAREN, "'(' and a schema")) {

@@ -109,151 +109,56 @@ typedef struct sl_query_pos {
  * X(id, spelling) — kept sorted by spelling (the lookup is a binary search;
  * a unit test checks every entry is found).
  */
-#define SL_QUERY_KW_MAP(X)                                                                      \
-    X(NOT_BETWEEN, "!between")                                                                  \
-    X(NOT_CONTAINS, "!contains")                                                                \
-    X(NOT_CONTAINS_CS, "!contains_cs")                                                          \
-    X(NOT_ENDSWITH, "!endswith")                                                                \
-    X(NOT_ENDSWITH_CS, "!endswith_cs")                                                          \
-    X(NOT_HAS, "!has")                                                                          \
-    X(NOT_HAS_CS, "!has_cs")                                                                    \
-    X(NOT_HASPREFIX, "!hasprefix")                                                              \
-    X(NOT_HASPREFIX_CS, "!hasprefix_cs")                                                        \
-    X(NOT_HASSUFFIX, "!hassuffix")                                                              \
-    X(NOT_HASSUFFIX_CS, "!hassuffix_cs")                                                        \
-    X(NOT_IN, "!in")                                                                            \
-    X(NOT_IN_CI, "!in~")                                                                        \
-    X(NOT_STARTSWITH, "!startswith")                                                            \
-    X(NOT_STARTSWITH_CS, "!startswith_cs")                                                      \
-    X(FALSE_UPPER, "FALSE")                                                                     \
-    X(FALSE_TITLE, "False")                                                                     \
-    X(TRUE_UPPER, "TRUE")                                                                       \
-    X(TRUE_TITLE, "True")                                                                       \
-    X(ACCESS, "access")                                                                         \
-    X(ALIAS, "alias")                                                                           \
-    X(AND, "and")                                                                               \
-    X(AS, "as")                                                                                 \
-    X(ASC, "asc")                                                                               \
-    X(ASSERT_SCHEMA, "assert-schema")                                                           \
-    X(BETWEEN, "between")                                                                       \
-    X(BIN, "bin")                                                                               \
-    X(BY, "by")                                                                                 \
-    X(CONSUME, "consume")                                                                       \
-    X(CONTAINS, "contains")                                                                     \
-    X(CONTAINS_CS, "contains_cs")                                                               \
-    X(CONTAINSCS, "containscs")                                                                 \
-    X(COUNT, "count")                                                                           \
-    X(DATABASE, "database")                                                                     \
-    X(DATATABLE, "datatable")                                                                   \
-    X(DECLARE, "declare")                                                                       \
-    X(DESC, "desc")                                                                             \
-    X(DISTINCT, "distinct")                                                                     \
-    X(ENDSWITH, "endswith")                                                                     \
-    X(ENDSWITH_CS, "endswith_cs")                                                               \
-    X(EVALUATE, "evaluate")                                                                     \
-    X(EXECUTE_AND_CACHE, "execute-and-cache")                                                   \
-    X(EXTEND, "extend")                                                                         \
-    X(EXTERNAL_DATA, "external_data")                                                           \
-    X(EXTERNALDATA, "externaldata")                                                             \
-    X(FACET, "facet")                                                                           \
-    X(FALSE, "false")                                                                           \
-    X(FILTER, "filter")                                                                         \
-    X(FIND, "find")                                                                             \
-    X(FIRST, "first")                                                                           \
-    X(FLAGS, "flags")                                                                           \
-    X(FORK, "fork")                                                                             \
-    X(FROM, "from")                                                                             \
-    X(GETSCHEMA, "getschema")                                                                   \
-    X(GRANNY_ASC, "granny-asc")                                                                 \
-    X(GRANNY_DESC, "granny-desc")                                                               \
-    X(GRAPH_MARK_COMPONENTS, "graph-mark-components")                                           \
-    X(GRAPH_MATCH, "graph-match")                                                               \
-    X(GRAPH_MERGE, "graph-merge")                                                               \
-    X(GRAPH_SHORTEST_PATHS, "graph-shortest-paths")                                             \
-    X(GRAPH_TO_TABLE, "graph-to-table")                                                         \
-    X(HAS, "has")                                                                               \
-    X(HAS_ALL, "has_all")                                                                       \
-    X(HAS_ANY, "has_any")                                                                       \
-    X(HAS_CS, "has_cs")                                                                         \
-    X(HASPREFIX, "hasprefix")                                                                   \
-    X(HASPREFIX_CS, "hasprefix_cs")                                                             \
-    X(HASSUFFIX, "hassuffix")                                                                   \
-    X(HASSUFFIX_CS, "hassuffix_cs")                                                             \
-    X(HINT, "hint")                                                                             \
-    X(IN, "in")                                                                                 \
-    X(INVOKE, "invoke")                                                                         \
-    X(IN_CI, "in~")                                                                             \
-    X(JOIN, "join")                                                                             \
-    X(KIND, "kind")                                                                             \
-    X(LAST, "last")                                                                             \
-    X(LET, "let")                                                                               \
-    X(LIKE, "like")                                                                             \
-    X(LIKECS, "likecs")                                                                         \
-    X(LIMIT, "limit")                                                                           \
-    X(LOOKUP, "lookup")                                                                         \
-    X(MACRO_EXPAND, "macro-expand")                                                             \
-    X(MAKE_GRAPH, "make-graph")                                                                 \
-    X(MAKE_SERIES, "make-series")                                                               \
-    X(MATCHES_REGEX, "matches regex")                                                           \
-    X(MV_APPLY, "mv-apply")                                                                     \
-    X(MV_EXPAND, "mv-expand")                                                                   \
-    X(MVAPPLY, "mvapply")                                                                       \
-    X(MVEXPAND, "mvexpand")                                                                     \
-    X(NOTCONTAINS, "notcontains")                                                               \
-    X(NOTCONTAINSCS, "notcontainscs")                                                           \
-    X(NOTLIKE, "notlike")                                                                       \
-    X(NOTLIKECS, "notlikecs")                                                                   \
-    X(NULLS, "nulls")                                                                           \
-    X(OF, "of")                                                                                 \
-    X(ON, "on")                                                                                 \
-    X(OR, "or")                                                                                 \
-    X(ORDER, "order")                                                                           \
-    X(OTHERS, "others")                                                                         \
-    X(PARSE, "parse")                                                                           \
-    X(PARSE_KV, "parse-kv")                                                                     \
-    X(PARSE_WHERE, "parse-where")                                                               \
-    X(PARTITION, "partition")                                                                   \
-    X(PATTERN, "pattern")                                                                       \
-    X(PRINT, "print")                                                                           \
-    X(PROJECT, "project")                                                                       \
-    X(PROJECT_AWAY, "project-away")                                                             \
-    X(PROJECT_KEEP, "project-keep")                                                             \
-    X(PROJECT_RENAME, "project-rename")                                                         \
-    X(PROJECT_REORDER, "project-reorder")                                                       \
-    X(PROJECT_SMART, "project-smart")                                                           \
-    X(QUERY_PARAMETERS, "query_parameters")                                                     \
-    X(RANGE, "range")                                                                           \
-    X(REDUCE, "reduce")                                                                         \
-    X(RENDER, "render")                                                                         \
-    X(RESTRICT, "restrict")                                                                     \
-    X(SAMPLE, "sample")                                                                         \
-    X(SAMPLE_DISTINCT, "sample-distinct")                                                       \
-    X(SCAN, "scan")                                                                             \
-    X(SEARCH, "search")                                                                         \
-    X(SERIALIZE, "serialize")                                                                   \
-    X(SET, "set")                                                                               \
-    X(SORT, "sort")                                                                             \
-    X(STARTSWITH, "startswith")                                                                 \
-    X(STARTSWITH_CS, "startswith_cs")                                                           \
-    X(STEP, "step")                                                                             \
-    X(SUMMARIZE, "summarize")                                                                   \
-    X(TAKE, "take")                                                                             \
-    X(TO, "to")                                                                                 \
-    X(TOP, "top")                                                                               \
-    X(TOP_HITTERS, "top-hitters")                                                               \
-    X(TOP_NESTED, "top-nested")                                                                 \
-    X(TRUE, "true")                                                                             \
-    X(UNION, "union")                                                                           \
-    X(VIEW, "view")                                                                             \
-    X(WHERE, "where")                                                                           \
-    X(WITH, "with")
+/* clang-format off */
+#define SL_QUERY_KW_MAP(X)                                                                         \
+    X(NOT_BETWEEN, "!between") X(NOT_CONTAINS, "!contains") X(NOT_CONTAINS_CS, "!contains_cs")     \
+    X(NOT_ENDSWITH, "!endswith") X(NOT_ENDSWITH_CS, "!endswith_cs") X(NOT_HAS, "!has")             \
+    X(NOT_HAS_CS, "!has_cs") X(NOT_HASPREFIX, "!hasprefix") X(NOT_HASPREFIX_CS, "!hasprefix_cs")   \
+    X(NOT_HASSUFFIX, "!hassuffix") X(NOT_HASSUFFIX_CS, "!hassuffix_cs") X(NOT_IN, "!in")           \
+    X(NOT_IN_CI, "!in~") X(NOT_STARTSWITH, "!startswith") X(NOT_STARTSWITH_CS, "!startswith_cs")   \
+    X(FALSE_UPPER, "FALSE") X(FALSE_TITLE, "False") X(TRUE_UPPER, "TRUE") X(TRUE_TITLE, "True")    \
+    X(ACCESS, "access") X(ALIAS, "alias") X(AND, "and") X(AS, "as") X(ASC, "asc")                  \
+    X(ASSERT_SCHEMA, "assert-schema") X(BETWEEN, "between") X(BIN, "bin") X(BY, "by")              \
+    X(CONSUME, "consume") X(CONTAINS, "contains") X(CONTAINS_CS, "contains_cs")                    \
+    X(CONTAINSCS, "containscs") X(COUNT, "count") X(DATABASE, "database")                          \
+    X(DATATABLE, "datatable") X(DECLARE, "declare") X(DESC, "desc") X(DISTINCT, "distinct")        \
+    X(ENDSWITH, "endswith") X(ENDSWITH_CS, "endswith_cs") X(EVALUATE, "evaluate")                  \
+    X(EXECUTE_AND_CACHE, "execute-and-cache") X(EXTEND, "extend")                                  \
+    X(EXTERNAL_DATA, "external_data") X(EXTERNALDATA, "externaldata") X(FACET, "facet")            \
+    X(FALSE, "false") X(FILTER, "filter") X(FIND, "find") X(FIRST, "first") X(FLAGS, "flags")      \
+    X(FORK, "fork") X(FROM, "from") X(GETSCHEMA, "getschema") X(GRANNY_ASC, "granny-asc")          \
+    X(GRANNY_DESC, "granny-desc") X(GRAPH_MARK_COMPONENTS, "graph-mark-components")                \
+    X(GRAPH_MATCH, "graph-match") X(GRAPH_MERGE, "graph-merge")                                    \
+    X(GRAPH_SHORTEST_PATHS, "graph-shortest-paths") X(GRAPH_TO_TABLE, "graph-to-table")            \
+    X(HAS, "has") X(HAS_ALL, "has_all") X(HAS_ANY, "has_any") X(HAS_CS, "has_cs")                  \
+    X(HASPREFIX, "hasprefix") X(HASPREFIX_CS, "hasprefix_cs") X(HASSUFFIX, "hassuffix")            \
+    X(HASSUFFIX_CS, "hassuffix_cs") X(HINT, "hint") X(IN, "in") X(INVOKE, "invoke")                \
+    X(IN_CI, "in~") X(JOIN, "join") X(KIND, "kind") X(LAST, "last") X(LET, "let")                  \
+    X(LIKE, "like") X(LIKECS, "likecs") X(LIMIT, "limit") X(LOOKUP, "lookup")                      \
+    X(MACRO_EXPAND, "macro-expand") X(MAKE_GRAPH, "make-graph") X(MAKE_SERIES, "make-series")      \
+    X(MATCHES_REGEX, "matches regex") X(MV_APPLY, "mv-apply") X(MV_EXPAND, "mv-expand")            \
+    X(MVAPPLY, "mvapply") X(MVEXPAND, "mvexpand") X(NOTCONTAINS, "notcontains")                    \
+    X(NOTCONTAINSCS, "notcontainscs") X(NOTLIKE, "notlike") X(NOTLIKECS, "notlikecs")              \
+    X(NULLS, "nulls") X(OF, "of") X(ON, "on") X(OR, "or") X(ORDER, "order") X(OTHERS, "others")    \
+    X(PARSE, "parse") X(PARSE_KV, "parse-kv") X(PARSE_WHERE, "parse-where")                        \
+    X(PARTITION, "partition") X(PATTERN, "pattern") X(PRINT, "print") X(PROJECT, "project")        \
+    X(PROJECT_AWAY, "project-away") X(PROJECT_KEEP, "project-keep")                                \
+    X(PROJECT_RENAME, "project-rename") X(PROJECT_REORDER, "project-reorder")                      \
+    X(PROJECT_SMART, "project-smart") X(QUERY_PARAMETERS, "query_parameters") X(RANGE, "range")    \
+    X(REDUCE, "reduce") X(RENDER, "render") X(RESTRICT, "restrict") X(SAMPLE, "sample")            \
+    X(SAMPLE_DISTINCT, "sample-distinct") X(SCAN, "scan") X(SEARCH, "search")                      \
+    X(SERIALIZE, "serialize") X(SET, "set") X(SORT, "sort") X(STARTSWITH, "startswith")            \
+    X(STARTSWITH_CS, "startswith_cs") X(STEP, "step") X(SUMMARIZE, "summarize") X(TAKE, "take")    \
+    X(TO, "to") X(TOP, "top") X(TOP_HITTERS, "top-hitters") X(TOP_NESTED, "top-nested")            \
+    X(TRUE, "true") X(UNION, "union") X(VIEW, "view") X(WHERE, "where") X(WITH, "with")
+/* clang-format on */
 
 typedef enum sl_query_kw {
     SL_QUERY_KW_NONE = 0,
 #define SL_QUERY__KW_ENUM(id, s) SL_QUERY_KW_##id,
     SL_QUERY_KW_MAP(SL_QUERY__KW_ENUM)
 #undef SL_QUERY__KW_ENUM
-        SL_QUERY_KW__COUNT
+      SL_QUERY_KW__COUNT
 } sl_query_kw_t;
 
 /* Keyword id of the word s[0..n), or SL_QUERY_KW_NONE. */
@@ -269,68 +174,33 @@ const char *sl_query_kw_name(sl_query_kw_t kw);
  *
  * X(id, canonical spelling, precedence level of KQL.md §2.4 — 1 lowest)
  */
-#define SL_QUERY_OP_MAP(X)                                                                      \
-    X(OR, "or", 1)                                                                              \
-    X(AND, "and", 2)                                                                            \
-    X(EQ, "==", 3)                                                                              \
-    X(NE, "!=", 3)                                                                              \
-    X(IN, "in", 3)                                                                              \
-    X(NOT_IN, "!in", 3)                                                                         \
-    X(IN_CI, "in~", 3)                                                                          \
-    X(NOT_IN_CI, "!in~", 3)                                                                     \
-    X(HAS_ANY, "has_any", 3)                                                                    \
-    X(HAS_ALL, "has_all", 3)                                                                    \
-    X(BETWEEN, "between", 3)                                                                    \
-    X(NOT_BETWEEN, "!between", 3)                                                               \
-    X(LT, "<", 4)                                                                               \
-    X(LE, "<=", 4)                                                                              \
-    X(GT, ">", 4)                                                                               \
-    X(GE, ">=", 4)                                                                              \
-    X(ADD, "+", 5)                                                                              \
-    X(SUB, "-", 5)                                                                              \
-    X(MUL, "*", 6)                                                                              \
-    X(DIV, "/", 6)                                                                              \
-    X(MOD, "%", 6)                                                                              \
-    X(EQ_CI, "=~", 7)                                                                           \
-    X(NE_CI, "!~", 7)                                                                           \
-    X(HAS, "has", 7)                                                                            \
-    X(NOT_HAS, "!has", 7)                                                                       \
-    X(HAS_CS, "has_cs", 7)                                                                      \
-    X(NOT_HAS_CS, "!has_cs", 7)                                                                 \
-    X(HASPREFIX, "hasprefix", 7)                                                                \
-    X(NOT_HASPREFIX, "!hasprefix", 7)                                                           \
-    X(HASPREFIX_CS, "hasprefix_cs", 7)                                                          \
-    X(NOT_HASPREFIX_CS, "!hasprefix_cs", 7)                                                     \
-    X(HASSUFFIX, "hassuffix", 7)                                                                \
-    X(NOT_HASSUFFIX, "!hassuffix", 7)                                                           \
-    X(HASSUFFIX_CS, "hassuffix_cs", 7)                                                          \
-    X(NOT_HASSUFFIX_CS, "!hassuffix_cs", 7)                                                     \
-    X(CONTAINS, "contains", 7)                                                                  \
-    X(NOT_CONTAINS, "!contains", 7)                                                             \
-    X(CONTAINS_CS, "contains_cs", 7)                                                            \
-    X(NOT_CONTAINS_CS, "!contains_cs", 7)                                                       \
-    X(STARTSWITH, "startswith", 7)                                                              \
-    X(NOT_STARTSWITH, "!startswith", 7)                                                         \
-    X(STARTSWITH_CS, "startswith_cs", 7)                                                        \
-    X(NOT_STARTSWITH_CS, "!startswith_cs", 7)                                                   \
-    X(ENDSWITH, "endswith", 7)                                                                  \
-    X(NOT_ENDSWITH, "!endswith", 7)                                                             \
-    X(ENDSWITH_CS, "endswith_cs", 7)                                                            \
-    X(NOT_ENDSWITH_CS, "!endswith_cs", 7)                                                       \
-    X(LIKE, "like", 7)                                                                          \
-    X(NOT_LIKE, "notlike", 7)                                                                   \
-    X(LIKE_CS, "likecs", 7)                                                                     \
-    X(NOT_LIKE_CS, "notlikecs", 7)                                                              \
-    X(MATCHES_REGEX, "matches_regex", 7)                                                        \
-    X(TERM, ":", 7)                                                                             \
-    X(NEG, "-", 8)                                                                              \
-    X(PLUS, "+", 8)
+/* clang-format off */
+#define SL_QUERY_OP_MAP(X)                                                                         \
+    X(OR, "or", 1) X(AND, "and", 2) X(EQ, "==", 3) X(NE, "!=", 3) X(IN, "in", 3)                   \
+    X(NOT_IN, "!in", 3) X(IN_CI, "in~", 3) X(NOT_IN_CI, "!in~", 3) X(HAS_ANY, "has_any", 3)        \
+    X(HAS_ALL, "has_all", 3) X(BETWEEN, "between", 3) X(NOT_BETWEEN, "!between", 3)                \
+    X(LT, "<", 4) X(LE, "<=", 4) X(GT, ">", 4) X(GE, ">=", 4) X(ADD, "+", 5) X(SUB, "-", 5)        \
+    X(MUL, "*", 6) X(DIV, "/", 6) X(MOD, "%", 6) X(EQ_CI, "=~", 7) X(NE_CI, "!~", 7)               \
+    X(HAS, "has", 7) X(NOT_HAS, "!has", 7) X(HAS_CS, "has_cs", 7) X(NOT_HAS_CS, "!has_cs", 7)      \
+    X(HASPREFIX, "hasprefix", 7) X(NOT_HASPREFIX, "!hasprefix", 7)                                 \
+    X(HASPREFIX_CS, "hasprefix_cs", 7) X(NOT_HASPREFIX_CS, "!hasprefix_cs", 7)                     \
+    X(HASSUFFIX, "hassuffix", 7) X(NOT_HASSUFFIX, "!hassuffix", 7)                                 \
+    X(HASSUFFIX_CS, "hassuffix_cs", 7) X(NOT_HASSUFFIX_CS, "!hassuffix_cs", 7)                     \
+    X(CONTAINS, "contains", 7) X(NOT_CONTAINS, "!contains", 7) X(CONTAINS_CS, "contains_cs", 7)    \
+    X(NOT_CONTAINS_CS, "!contains_cs", 7) X(STARTSWITH, "startswith", 7)                           \
+    X(NOT_STARTSWITH, "!startswith", 7) X(STARTSWITH_CS, "startswith_cs", 7)                       \
+    X(NOT_STARTSWITH_CS, "!startswith_cs", 7) X(ENDSWITH, "endswith", 7)                           \
+    X(NOT_ENDSWITH, "!endswith", 7) X(ENDSWITH_CS, "endswith_cs", 7)                               \
+    X(NOT_ENDSWITH_CS, "!endswith_cs", 7) X(LIKE, "like", 7) X(NOT_LIKE, "notlike", 7)             \
+    X(LIKE_CS, "likecs", 7) X(NOT_LIKE_CS, "notlikecs", 7) X(MATCHES_REGEX, "matches_regex", 7)    \
+    X(TERM, ":", 7) X(NEG, "-", 8) X(PLUS, "+", 8)
+/* clang-format on */
 
 typedef enum sl_query_op {
 #define SL_QUERY__OP_ENUM(id, s, p) SL_QUERY_OP_##id,
     SL_QUERY_OP_MAP(SL_QUERY__OP_ENUM)
 #undef SL_QUERY__OP_ENUM
-        SL_QUERY_OP__COUNT
+      SL_QUERY_OP__COUNT
 } sl_query_op_t;
 
 /* Canonical spelling of an operator ("!has", "=~", "matches_regex"). */
@@ -418,17 +288,17 @@ typedef struct sl_query_tok {
             const char *s; /* decoded value (pool); may hold NUL bytes */
             size_t n;
             bool obfuscated; /* an h"..." part was present */
-        } str;                /* STRING */
-        int64_t i;            /* LONG */
-        double r;             /* REAL */
-        sl_ticks_t ticks;     /* TIMESPAN */
+        } str;               /* STRING */
+        int64_t i;           /* LONG */
+        double r;            /* REAL */
+        sl_ticks_t ticks;    /* TIMESPAN */
         struct {
             sl_query_type_t type; /* DATETIME, TIMESPAN, GUID, INT, LONG, REAL,
                                      DECIMAL, BOOL, DYNAMIC, or TYPE (typeof) */
             uint32_t body_off;    /* raw text between the parentheses */
             uint32_t body_len;
-        } typed;              /* TYPED */
-        const char *err;      /* ERROR: static message */
+        } typed;         /* TYPED */
+        const char *err; /* ERROR: static message */
     } v;
 } sl_query_tok_t;
 
@@ -439,8 +309,12 @@ typedef struct sl_query_tok {
  * `base` gives the position of text[0] (for re-lexing a literal's body);
  * pass NULL for the start of a query. Never fails otherwise.
  */
-void sl_query_lex(sl_pool_t *pool, const char *text, size_t len, const sl_query_pos_t *base,
-                  sl_query_tok_t **out, size_t *count);
+void sl_query_lex(sl_pool_t *pool,
+                  const char *text,
+                  size_t len,
+                  const sl_query_pos_t *base,
+                  sl_query_tok_t **out,
+                  size_t *count);
 
 /* ------------------------------------------------------------------------ */
 /* Dynamic values                                                           */
@@ -519,17 +393,17 @@ typedef enum sl_query_kind {
     SL_QUERY_N_RANGE,    /* range                                                    */
     SL_QUERY_N_DATATABLE,
     SL_QUERY_N_WHERE,
-    SL_QUERY_N_PROJECT,   /* items */
-    SL_QUERY_N_EXTEND,    /* items */
+    SL_QUERY_N_PROJECT, /* items */
+    SL_QUERY_N_EXTEND,  /* items */
     SL_QUERY_N_SUMMARIZE,
     SL_QUERY_N_SORT,
     SL_QUERY_N_TOP,
     SL_QUERY_N_TAKE,
     SL_QUERY_N_DISTINCT, /* items */
     SL_QUERY_N_COUNT,
-    SL_QUERY_N_JOIN,   /* join */
-    SL_QUERY_N_LOOKUP, /* join (kind: inner / leftouter) */
-    SL_QUERY_N_PARSE,  /* parse */
+    SL_QUERY_N_JOIN,        /* join */
+    SL_QUERY_N_LOOKUP,      /* join (kind: inner / leftouter) */
+    SL_QUERY_N_PARSE,       /* parse */
     SL_QUERY_N_PARSE_WHERE, /* parse */
     SL_QUERY_N_PARSE_KV,
     SL_QUERY_N_MV_EXPAND, /* mv */
@@ -577,7 +451,7 @@ typedef enum sl_query_join_kind {
     SL_QUERY_JOIN_LEFTOUTER,
     SL_QUERY_JOIN_RIGHTOUTER,
     SL_QUERY_JOIN_FULLOUTER,
-    SL_QUERY_JOIN_LEFTANTI, /* also spelled anti, leftantisemi */
+    SL_QUERY_JOIN_LEFTANTI,  /* also spelled anti, leftantisemi */
     SL_QUERY_JOIN_RIGHTANTI, /* also rightantisemi */
     SL_QUERY_JOIN_LEFTSEMI,
     SL_QUERY_JOIN_RIGHTSEMI,
@@ -615,15 +489,17 @@ typedef struct sl_query_lit {
         struct {
             const char *s;
             size_t n;
-        } str;            /* STRING, and DECIMAL's text */
-        bool b;           /* BOOL */
-        int64_t i;        /* INT, LONG */
-        double r;         /* REAL (may be NaN or ±inf) */
-        sl_ticks_t t;     /* DATETIME (since 1970), TIMESPAN */
-        sl_guid_t g;      /* GUID */
-        sl_query_dyn_t *dyn;     /* DYNAMIC */
-        sl_query_type_t of_type; /* TYPE: the type named in typeof(...) */
+        } str;               /* STRING; DECIMAL's text; TYPE's row schema */
+        bool b;              /* BOOL */
+        int64_t i;           /* INT, LONG */
+        double r;            /* REAL (may be NaN or ±inf) */
+        sl_ticks_t t;        /* DATETIME (since 1970), TIMESPAN */
+        sl_guid_t g;         /* GUID */
+        sl_query_dyn_t *dyn; /* DYNAMIC */
     };
+    sl_query_type_t of_type; /* TYPE: the type named in typeof(...), or NONE for
+                                a row schema typeof(*, x:int), whose text is
+                                then in `str` */
 } sl_query_lit_t;
 
 struct sl_query_node {
@@ -635,12 +511,12 @@ struct sl_query_node {
             sl_query_list_t stmts; /* LET, SET and tabular expressions, in order */
         } query;
         struct {
-            sl_query_node_t *name;     /* NAME */
+            sl_query_node_t *name; /* NAME */
             sl_query_let_kind_t let_kind;
-            sl_query_node_t *value;    /* expression, pipeline, or FUNCTION */
+            sl_query_node_t *value; /* expression, pipeline, or FUNCTION */
         } let;
         struct {
-            const char *name; /* option name, as written */
+            const char *name;       /* option name, as written */
             sl_query_node_t *value; /* NAME or LITERAL; NULL for `set x;` */
         } set;
         struct {
@@ -649,12 +525,12 @@ struct sl_query_node {
             sl_query_list_t body;   /* LETs, then the result expression (if any) */
         } fn;
         struct {
-            sl_query_node_t *name;    /* NAME */
-            sl_query_type_t type;     /* scalar parameter type; NONE if tabular */
-            bool tabular;             /* T:(...) */
-            bool open_schema;         /* T:(*) or a schema ending in `*` */
-            sl_query_list_t columns;  /* tabular: COLDECLs */
-            sl_query_node_t *dflt;    /* default value or NULL */
+            sl_query_node_t *name;   /* NAME */
+            sl_query_type_t type;    /* scalar parameter type; NONE if tabular */
+            bool tabular;            /* T:(...) */
+            bool open_schema;        /* T:(*) or a schema ending in `*` */
+            sl_query_list_t columns; /* tabular: COLDECLs */
+            sl_query_node_t *dflt;   /* default value or NULL */
         } fparam;
         struct {
             const char *s; /* as written; for ['x'] the decoded string */
@@ -682,9 +558,9 @@ struct sl_query_node {
             sl_query_node_t *lhs, *lo, *hi;
         } between;
         struct {
-            sl_query_node_t *fn;   /* NAME of the function; MEMBER for a scoped
-                                      call such as database("d").f() */
-            sl_query_list_t args;  /* expressions, STAR, NAMED_ARG, pipelines */
+            sl_query_node_t *fn;  /* NAME of the function; MEMBER for a scoped
+                                     call such as database("d").f() */
+            sl_query_list_t args; /* expressions, STAR, NAMED_ARG, pipelines */
         } call;
         struct {
             sl_query_node_t *name; /* NAME */
@@ -717,7 +593,7 @@ struct sl_query_node {
             sl_query_type_t type;  /* NONE when not written */
         } coldecl;
         struct {
-            const char *name; /* "kind", "hint.strategy", "title" ... */
+            const char *name;       /* "kind", "hint.strategy", "title" ... */
             sl_query_node_t *value; /* NAME, LITERAL, LIST, or an expression */
         } param;
         struct {
@@ -729,16 +605,16 @@ struct sl_query_node {
         } pipe;
         struct {
             sl_query_list_t params;
-            bool outer;               /* kind=outer (default) vs kind=inner */
+            bool outer; /* kind=outer (default) vs kind=inner */
             bool isfuzzy;
             sl_query_node_t *withsource; /* NAME or NULL */
-            sl_query_list_t legs;     /* expressions: NAME (maybe wildcard), CALL,
-                                         MEMBER, PIPELINE ... */
+            sl_query_list_t legs;        /* expressions: NAME (maybe wildcard), CALL,
+                                            MEMBER, PIPELINE ... */
         } union_;
         struct {
             sl_query_list_t params;
-            bool case_sensitive;      /* kind=case_sensitive */
-            sl_query_list_t tables;   /* `in (T1, T2)`; empty = all tables */
+            bool case_sensitive;    /* kind=case_sensitive */
+            sl_query_list_t tables; /* `in (T1, T2)`; empty = all tables */
             sl_query_node_t *pred;
         } search;
         struct {
@@ -760,9 +636,9 @@ struct sl_query_node {
             sl_query_node_t *pred;
         } where;
         struct {
-            sl_query_list_t params;  /* hint.* */
-            sl_query_list_t aggs;    /* ASSIGN or expr */
-            sl_query_list_t by;      /* ASSIGN or expr */
+            sl_query_list_t params;      /* hint.* */
+            sl_query_list_t aggs;        /* ASSIGN or expr */
+            sl_query_list_t by;          /* ASSIGN or expr */
             sl_query_node_t *bin_legacy; /* `by X bin=N`, or NULL */
         } summarize;
         struct {
@@ -791,7 +667,7 @@ struct sl_query_node {
         struct {
             sl_query_list_t params;
             sl_query_parse_kind_t kind;
-            const char *flags;      /* regex flags (`flags=Ui`) or NULL */
+            const char *flags; /* regex flags (`flags=Ui`) or NULL */
             sl_query_node_t *expr;
             sl_query_list_t pattern; /* STAR, LITERAL (string), COLDECL */
         } parse;
@@ -810,7 +686,7 @@ struct sl_query_node {
             sl_query_node_t *subquery;  /* mv-apply: PIPELINE with NULL source */
         } mv;
         struct {
-            sl_query_node_t *value; /* expr or ASSIGN */
+            sl_query_node_t *value;  /* expr or ASSIGN */
             sl_query_type_t to_type; /* `to typeof(t)`; NONE if absent */
         } expand_item;
         struct {
@@ -826,9 +702,9 @@ struct sl_query_node {
         } invoke;
         struct {
             sl_query_list_t params;
-            sl_query_node_t *call;   /* CALL of the plugin */
-            sl_query_list_t schema;  /* `: (col:type, ...)`; may be empty */
-            bool open_schema;        /* the schema ends with `*` */
+            sl_query_node_t *call;  /* CALL of the plugin */
+            sl_query_list_t schema; /* `: (col:type, ...)`; may be empty */
+            bool open_schema;       /* the schema ends with `*` */
         } evaluate;
         struct {
             sl_query_list_t levels; /* TOP_NESTED_LEVEL */
@@ -852,10 +728,10 @@ struct sl_query_node {
 
 /* Where and why a parse failed (all zero on success). */
 typedef struct sl_query_error {
-    int code;             /* SL_EPARSE, SL_EUNSUPPORTED or SL_ELIMIT */
-    sl_query_pos_t pos;   /* the offending token */
-    char near[48];        /* its text (first line, shortened); "" at the end */
-    char expected[160];   /* what was expected, or what is wrong */
+    int code;           /* SL_EPARSE, SL_EUNSUPPORTED or SL_ELIMIT */
+    sl_query_pos_t pos; /* the offending token */
+    char near[48];      /* its text (first line, shortened); "" at the end */
+    char expected[160]; /* what was expected, or what is wrong */
 } sl_query_error_t;
 
 /*
@@ -872,13 +748,18 @@ typedef struct sl_query_error {
  * The text need not be NUL-terminated. Nothing is logged; pure function of its
  * input, safe on any thread with its own pool.
  */
-int sl_query_parse(sl_pool_t *pool, const char *text, size_t len, sl_query_node_t **out,
-                   sl_query_error_t *err, sl_diag_t *d);
+int sl_query_parse(sl_pool_t *pool,
+                   const char *text,
+                   size_t len,
+                   sl_query_node_t **out,
+                   sl_query_error_t *err,
+                   sl_diag_t *d);
 
 /* Calls fn(child, arg) for each direct child of `n`, in source order
  * (NULL children are skipped). The generic way to walk any subtree. */
 void sl_query_node_foreach_child(const sl_query_node_t *n,
-                                 void (*fn)(const sl_query_node_t *child, void *arg), void *arg);
+                                 void (*fn)(const sl_query_node_t *child, void *arg),
+                                 void *arg);
 
 /* Appends a deterministic S-expression for `n` (and its subtree) to `out`.
  * The format is described in docs/KQL-PARSER.md. NULL prints "nil". */
@@ -899,7 +780,10 @@ int sl_query_timespan_decode(const char *s, size_t n, sl_ticks_t *out, bool *is_
 /* Number + unit as in a bare timespan literal ("30min", "1.5h"); the unit
  * spellings are those of docs/KQL-PARSER.md. 0, SL_EPARSE, or SL_ELIMIT on
  * overflow. */
-int sl_query_timespan_from_parts(const char *num, size_t num_n, const char *unit, size_t unit_n,
+int sl_query_timespan_from_parts(const char *num,
+                                 size_t num_n,
+                                 const char *unit,
+                                 size_t unit_n,
                                  sl_ticks_t *out);
 /* Length of a timespan unit spelling (d, h, min, sec, ms, tick ...) as the
  * exact ratio *num / *den ticks (a nanosecond is 1/100 tick). Returns false
@@ -914,8 +798,8 @@ typedef struct sl_query__lexer {
     sl_pool_t *pool;
     const unsigned char *s;
     size_t n;
-    size_t i;          /* next byte */
-    uint32_t line;     /* position of s[i] */
+    size_t i;      /* next byte */
+    uint32_t line; /* position of s[i] */
     uint32_t col;
     uint32_t base_off; /* offset of s[0] in the whole query */
     sl_buf_t scratch;  /* decoded string values being built */
@@ -953,9 +837,9 @@ struct sl_query__parser {
     size_t text_len;
     sl_query_tok_t *toks;
     size_t ntoks;
-    size_t i;          /* current token */
-    int nesting;       /* recursion depth, bounded by SL_QUERY_MAX_NESTING */
-    bool failed;       /* the first error is recorded; unwind */
+    size_t i;    /* current token */
+    int nesting; /* recursion depth, bounded by SL_QUERY_MAX_NESTING */
+    bool failed; /* the first error is recorded; unwind */
     sl_query_error_t err;
 };
 
@@ -974,7 +858,10 @@ bool sl_query__adjacent(const sl_query_tok_t *a, const sl_query_tok_t *b);
 
 /* Error recording: the first call wins; later calls are ignored. Returns NULL
  * so that parse functions can `return sl_query__fail(...)`. */
-void *sl_query__fail(sl_query__parser_t *p, const sl_query_tok_t *at, int code, const char *fmt,
+void *sl_query__fail(sl_query__parser_t *p,
+                     const sl_query_tok_t *at,
+                     int code,
+                     const char *fmt,
                      ...) SL_PRINTF(4, 5);
 /* "expected X" at the current token. */
 void *sl_query__expected(sl_query__parser_t *p, const char *what);
@@ -984,7 +871,8 @@ bool sl_query__enter(sl_query__parser_t *p);
 void sl_query__leave(sl_query__parser_t *p);
 
 /* Nodes and lists. */
-sl_query_node_t *sl_query__node(sl_query__parser_t *p, sl_query_kind_t kind,
+sl_query_node_t *sl_query__node(sl_query__parser_t *p,
+                                sl_query_kind_t kind,
                                 const sl_query_tok_t *at);
 /* Completes a node: extends its position to the end of the previous token
  * and computes its height from its children. Returns n, or NULL (recording
@@ -1011,7 +899,9 @@ sl_query_node_t *sl_query__parse_wild_name(sl_query__parser_t *p, const char *wh
 /* A `name:type` column declaration; `type_optional` for parse captures. */
 sl_query_node_t *sl_query__parse_coldecl(sl_query__parser_t *p, bool type_optional);
 /* A parenthesised schema `(a:string, b:long)`; `allow_star` for `(*)`. */
-bool sl_query__parse_schema(sl_query__parser_t *p, sl_query_list_t *cols, bool allow_star,
+bool sl_query__parse_schema(sl_query__parser_t *p,
+                            sl_query_list_t *cols,
+                            bool allow_star,
                             bool *star);
 
 /* Literals (parse_literal.c): turns the current literal token into a node. */
@@ -1021,9 +911,9 @@ sl_query_node_t *sl_query__parse_literal(sl_query__parser_t *p);
 sl_query_dyn_t *sl_query__parse_dynamic(sl_query__parser_t *p, const sl_query_tok_t *tok);
 
 /* Expressions (parse_expr.c). */
-sl_query_node_t *sl_query__parse_expr(sl_query__parser_t *p);        /* unnamed, `or` level */
-sl_query_node_t *sl_query__parse_postfix(sl_query__parser_t *p);     /* calls and paths */
-sl_query_node_t *sl_query__parse_named_expr(sl_query__parser_t *p);  /* [Name =] expr */
+sl_query_node_t *sl_query__parse_expr(sl_query__parser_t *p);       /* unnamed, `or` level */
+sl_query_node_t *sl_query__parse_postfix(sl_query__parser_t *p);    /* calls and paths */
+sl_query_node_t *sl_query__parse_named_expr(sl_query__parser_t *p); /* [Name =] expr */
 /* Comma-separated named expressions until no comma follows. */
 bool sl_query__parse_named_list(sl_query__parser_t *p, sl_query_list_t *out);
 /* `expr [asc|desc] [nulls first|last]`; default order is DESC. */
@@ -1037,8 +927,10 @@ sl_query_node_t *sl_query__parse_subquery(sl_query__parser_t *p);
 bool sl_query__at_op_end(const sl_query__parser_t *p);
 /* Operator parameters `name=value ...`. `known` is a NULL-terminated list of
  * names accepted besides hint.*; `any` also accepts unknown names. */
-bool sl_query__parse_params(sl_query__parser_t *p, sl_query_list_t *out,
-                            const char *const *known, bool any);
+bool sl_query__parse_params(sl_query__parser_t *p,
+                            sl_query_list_t *out,
+                            const char *const *known,
+                            bool any);
 /* The value of the param called `name` in `params`, or NULL. */
 sl_query_node_t *sl_query__param(const sl_query_list_t *params, const char *name);
 /* An operator parameter's or property's value: a name, a literal, or a
