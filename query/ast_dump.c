@@ -22,6 +22,8 @@
 
 static void dump(const sl_query_node_t *n, sl_buf_t *b);
 
+/* Strings print as JSON strings: escaped, quoted, and with invalid UTF-8
+ * replaced, so a dump is always one printable line whatever the query held. */
 static void put_str(sl_buf_t *b, const char *s, size_t n)
 {
     sl_buf_putc(b, '"');
@@ -29,6 +31,8 @@ static void put_str(sl_buf_t *b, const char *s, size_t n)
     sl_buf_putc(b, '"');
 }
 
+/* Shortest text that reads back to the same double; NaN and the infinities
+ * in KQL's own spelling (real(nan), real(+inf)). */
 static void put_real(sl_buf_t *b, double r)
 {
     if (isnan(r)) {
@@ -42,6 +46,8 @@ static void put_real(sl_buf_t *b, double r)
     }
 }
 
+/* ISO 8601 in UTC with the fraction trimmed: exact to the tick and easy to
+ * compare with the literal that was written. */
 static void put_datetime(sl_buf_t *b, sl_ticks_t t)
 {
     char s[32];
@@ -49,6 +55,7 @@ static void put_datetime(sl_buf_t *b, sl_ticks_t t)
     sl_buf_puts(b, s);
 }
 
+/* The canonical lower-case dashed form, whatever form the query used. */
 static void put_guid(sl_buf_t *b, const sl_guid_t *g)
 {
     char s[37];
@@ -56,6 +63,8 @@ static void put_guid(sl_buf_t *b, const sl_guid_t *g)
     sl_buf_puts(b, s);
 }
 
+/* A dynamic value prints as JSON, except that reals, datetimes, timespans and
+ * guids are tagged like literals so that `1` and `1.0` stay distinct. */
 void sl_query_dyn_dump(const sl_query_dyn_t *v, sl_buf_t *b)
 {
     if (!v) {
@@ -113,6 +122,8 @@ void sl_query_dyn_dump(const sl_query_dyn_t *v, sl_buf_t *b)
     }
 }
 
+/* Longs, bools and strings are the common literals and print bare; every
+ * other type is tagged so that a test reads the type as well as the value. */
 static void dump_literal(const sl_query_lit_t *l, sl_buf_t *b)
 {
     if (l->type == SL_QUERY_TY_STRING) {
@@ -220,6 +231,7 @@ static void child(const sl_query_node_t *n, sl_buf_t *b)
     dump(n, b);
 }
 
+/* NULL for NONE: a project-reorder key without a direction prints no word. */
 static const char *order_name(sl_query_order_t o)
 {
     switch (o) {
@@ -236,6 +248,8 @@ static const char *order_name(sl_query_order_t o)
     }
 }
 
+/* Plain names as written; bracketed ones as ["..."] so that a name with
+ * spaces or quotes stays one readable atom. */
 static void dump_name(const sl_query_node_t *n, sl_buf_t *b)
 {
     if (n->name.bracketed) {
@@ -247,6 +261,7 @@ static void dump_name(const sl_query_node_t *n, sl_buf_t *b)
     }
 }
 
+/* The parse operator's kind= value, printed even when defaulted. */
 static const char *parse_kind_name(sl_query_parse_kind_t k)
 {
     return k == SL_QUERY_PARSE_REGEX ? "regex" : k == SL_QUERY_PARSE_RELAXED ? "relaxed" : "simple";
@@ -257,6 +272,7 @@ static void dump_operator(const sl_query_node_t *n, sl_buf_t *b)
 {
     switch (n->kind) {
     case SL_QUERY_N_PIPELINE:
+        /* `_` stands for the implicit input of a sub-query (mv-apply ... on). */
         if (n->pipe.source) {
             child(n->pipe.source, b);
         } else {
@@ -265,11 +281,13 @@ static void dump_operator(const sl_query_node_t *n, sl_buf_t *b)
         items(&n->pipe.ops, b);
         break;
     case SL_QUERY_N_UNION:
+        /* Decoded fields first, then every parameter as written. */
         sl_buf_puts(b, n->union_.outer ? " outer" : " inner");
         labelled("params", &n->union_.params, b);
         items(&n->union_.legs, b);
         break;
     case SL_QUERY_N_SEARCH:
+        /* ci / cs: the case rule the terms are matched with. */
         sl_buf_puts(b, n->search.case_sensitive ? " cs" : " ci");
         labelled("params", &n->search.params, b);
         labelled("in", &n->search.tables, b);
@@ -330,6 +348,7 @@ static void dump_operator(const sl_query_node_t *n, sl_buf_t *b)
         break;
     case SL_QUERY_N_JOIN:
     case SL_QUERY_N_LOOKUP:
+        /* The resolved kind, so a default (innerunique) is visible too. */
         sl_buf_printf(b, " %s", sl_query_join_kind_name(n->join.kind));
         labelled("params", &n->join.params, b);
         child(n->join.right, b);
@@ -388,6 +407,8 @@ static void dump_operator(const sl_query_node_t *n, sl_buf_t *b)
     }
 }
 
+/* Leaves (names, stars, literals) print as atoms; every other node as a
+ * parenthesised list headed by its kind name or its operator spelling. */
 static void dump(const sl_query_node_t *n, sl_buf_t *b)
 {
     if (!n) {
@@ -482,6 +503,7 @@ static void dump(const sl_query_node_t *n, sl_buf_t *b)
         child(n->index.index, b);
         break;
     case SL_QUERY_N_ASSIGN:
+        /* (= name value), or (= (a b) value) for a tuple assignment. */
         sl_buf_putc(b, '=');
         if (n->assign.tuple) {
             sl_buf_puts(b, " (");
@@ -498,6 +520,8 @@ static void dump(const sl_query_node_t *n, sl_buf_t *b)
         child(n->assign.value, b);
         break;
     case SL_QUERY_N_SORTKEY: {
+        /* Sort keys print their resolved order and null placement; reorder
+         * keys only the direction that was written. */
         sl_buf_puts(b, "key");
         child(n->sortkey.expr, b);
         const char *o = order_name(n->sortkey.order);
@@ -547,6 +571,8 @@ static void dump(const sl_query_node_t *n, sl_buf_t *b)
     sl_buf_putc(b, ')');
 }
 
+/* Public entry: the recursion depth is bounded by SL_QUERY_MAX_HEIGHT, which
+ * the parser enforces on every tree it returns. */
 void sl_query_ast_dump(const sl_query_node_t *n, sl_buf_t *out)
 {
     dump(n, out);

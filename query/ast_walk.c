@@ -13,6 +13,8 @@
 
 typedef void (*visit_fn)(const sl_query_node_t *child, void *arg);
 
+/* Optional children are NULL when absent; the walk skips them so callers
+ * never need to. */
 static void one(const sl_query_node_t *c, visit_fn fn, void *arg)
 {
     if (c) {
@@ -20,6 +22,7 @@ static void one(const sl_query_node_t *c, visit_fn fn, void *arg)
     }
 }
 
+/* Lists are visited in source order, which is also the order of the dump. */
 static void list(const sl_query_list_t *l, visit_fn fn, void *arg)
 {
     for (size_t i = 0; i < l->n; i++) {
@@ -57,6 +60,8 @@ void sl_query_node_foreach_child(const sl_query_node_t *n, visit_fn fn, void *ar
     case SL_QUERY_N_LITERAL:
     case SL_QUERY_N_GETSCHEMA:
     case SL_QUERY_N_UNSUPPORTED:
+        /* Leaves. A literal's dynamic tree is data, not AST, and an
+         * unsupported operator keeps no children: its tokens were skipped. */
         break;
     case SL_QUERY_N_BINARY:
         one(n->bin.lhs, fn, arg);
@@ -111,6 +116,7 @@ void sl_query_node_foreach_child(const sl_query_node_t *n, visit_fn fn, void *ar
         list(&n->pipe.ops, fn, arg);
         break;
     case SL_QUERY_N_UNION:
+        /* withsource aliases a PARAM value: visited through params. */
         list(&n->union_.params, fn, arg);
         list(&n->union_.legs, fn, arg);
         break;
@@ -189,6 +195,7 @@ void sl_query_node_foreach_child(const sl_query_node_t *n, visit_fn fn, void *ar
         break;
     case SL_QUERY_N_MV_EXPAND:
     case SL_QUERY_N_MV_APPLY:
+        /* itemindex aliases a PARAM value: visited through params. */
         list(&n->mv.params, fn, arg);
         list(&n->mv.items, fn, arg);
         one(n->mv.limit, fn, arg);
@@ -223,6 +230,7 @@ void sl_query_node_foreach_child(const sl_query_node_t *n, visit_fn fn, void *ar
         one(n->tn_level.by, fn, arg);
         break;
     case SL_QUERY_N__COUNT:
+        /* Not a kind; listed so that -Wswitch flags any kind left out. */
         break;
     }
 }

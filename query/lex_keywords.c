@@ -25,6 +25,8 @@ static const uint8_t kw_lens[] = { 0,
 #undef KW_LEN
 };
 
+/* Binary search by bytes: the map is sorted with memcmp order, shorter
+ * prefixes first, which is what the comparison below implements. */
 sl_query_kw_t sl_query_kw_lookup(const char *s, size_t n)
 {
     size_t lo = 1, hi = SL_QUERY_KW__COUNT;
@@ -75,6 +77,7 @@ int sl_query_op_level(sl_query_op_t op)
     return (unsigned)op < SL_QUERY_OP__COUNT ? op_info[op].level : 0;
 }
 
+/* The engine's type names, as the dump and error messages print them. */
 const char *sl_query_type_name(sl_query_type_t t)
 {
     switch (t) {
@@ -138,6 +141,8 @@ sl_query_type_t sl_query_type_parse(const char *s, size_t n)
     return SL_QUERY_TY_NONE;
 }
 
+/* Canonical kind names; aliases (anti, leftantisemi ...) are folded by the
+ * parser before they reach the enum. */
 const char *sl_query_join_kind_name(sl_query_join_kind_t k)
 {
     static const char *const names[] = { "innerunique", "inner",     "leftouter",
@@ -146,6 +151,7 @@ const char *sl_query_join_kind_name(sl_query_join_kind_t k)
     return (unsigned)k < SL_ARRAY_SIZE(names) ? names[k] : "?";
 }
 
+/* What an "expected X" message calls a token kind. */
 const char *sl_query_tok_kind_name(sl_query_tok_kind_t k)
 {
     static const char *const names[] = {
@@ -191,6 +197,8 @@ const char *sl_query_tok_kind_name(sl_query_tok_kind_t k)
     return (unsigned)k < SL_ARRAY_SIZE(names) && names[k] ? names[k] : "?";
 }
 
+/* Node kind names double as the dump's list heads, so they follow KQL's own
+ * spelling where there is one (mv-expand, project-away). */
 const char *sl_query_kind_name(sl_query_kind_t k)
 {
     static const char *const names[] = {
@@ -256,6 +264,8 @@ const char *sl_query_kind_name(sl_query_kind_t k)
     return (unsigned)k < SL_ARRAY_SIZE(names) && names[k] ? names[k] : "?";
 }
 
+/* Tabular kinds are contiguous in the enum, except the helper nodes that
+ * only appear inside an operator. */
 bool sl_query_kind_is_tabular(sl_query_kind_t k)
 {
     return k >= SL_QUERY_N_PIPELINE && k < SL_QUERY_N__COUNT && k != SL_QUERY_N_EXPAND_ITEM &&

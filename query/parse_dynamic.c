@@ -9,7 +9,7 @@
  * either quote style with escapes, verbatim and multi-line strings, comments,
  * and nested typed literals — datetime(...), time/timespan(...) and bare
  * timespans (1d), guid(...), long/int/real/bool(...), and dynamic(...) itself
- * (Kql.g4's jsonValue). Numbers may carry a leading '-'. `null`, true and
+ * (Kql.g4's jsonValue). Numbers and timespans may carry a leading '-'. `null`, true and
  * false are the JSON words (plus KQL's TRUE/True/FALSE/False).
  *
  * Recursion (nested arrays, objects and dynamic literals) goes through the
@@ -189,6 +189,12 @@ static sl_query_dyn_t *value(sl_query__parser_t *p)
         neg = true;
         sl_query__next(p);
         t = sl_query__peek(p, 0);
+        if (t->kind == SL_QUERY_T_TIMESPAN) {
+            v = new_dyn(p, SL_QUERY_DYN_TIMESPAN);
+            v->t = -t->v.ticks;
+            sl_query__next(p);
+            break;
+        }
         if (t->kind != SL_QUERY_T_LONG && t->kind != SL_QUERY_T_REAL) {
             v = sl_query__expected(p, "a number after '-'");
             break;

@@ -14,6 +14,7 @@
  */
 #include "query/query_int.h"
 
+/* Every operator node starts at its keyword, which the caller is on. */
 static sl_query_node_t *op_node(sl_query__parser_t *p, sl_query_kind_t kind)
 {
     sl_query_node_t *n = sl_query__node(p, kind, NULL);
@@ -21,6 +22,8 @@ static sl_query_node_t *op_node(sl_query__parser_t *p, sl_query_kind_t kind)
     return n;
 }
 
+/* `where|filter [hint.*] Predicate` — the predicate is any expression, incl.
+ * `* has "x"`; its type is the binder's business. */
 static sl_query_node_t *op_where(sl_query__parser_t *p)
 {
     sl_query_node_t *n = op_node(p, SL_QUERY_N_WHERE);
@@ -47,6 +50,9 @@ static sl_query_node_t *op_items(sl_query__parser_t *p, sl_query_kind_t kind, bo
     return sl_query__finish(p, n);
 }
 
+/* `summarize [hint.*] [[Name =] Agg, ...] [by [Name =] Key, ... [bin=N]]`.
+ * Both lists may be empty (`summarize by a` dedups). Unnamed aggregates get
+ * generated names (count_, sum_X) in the executor, not here. */
 static sl_query_node_t *op_summarize(sl_query__parser_t *p)
 {
     sl_query_node_t *n = op_node(p, SL_QUERY_N_SUMMARIZE);
@@ -73,6 +79,8 @@ static sl_query_node_t *op_summarize(sl_query__parser_t *p)
     return sl_query__finish(p, n);
 }
 
+/* `sort|order [params] by Expr [asc|desc] [nulls first|last], ...`; the keys
+ * carry the resolved defaults (desc, nulls last). */
 static sl_query_node_t *op_sort(sl_query__parser_t *p)
 {
     sl_query_node_t *n = op_node(p, SL_QUERY_N_SORT);
@@ -93,6 +101,8 @@ static sl_query_node_t *op_sort(sl_query__parser_t *p)
     return sl_query__finish(p, n);
 }
 
+/* `top [params] N by Expr [asc|desc] [nulls first|last]`: one key, as in
+ * Kql.g4. N is an expression (a let name is common). */
 static sl_query_node_t *op_top(sl_query__parser_t *p)
 {
     sl_query_node_t *n = op_node(p, SL_QUERY_N_TOP);
@@ -115,6 +125,7 @@ static sl_query_node_t *op_take(sl_query__parser_t *p, sl_query_kind_t kind)
     return sl_query__finish(p, n);
 }
 
+/* `distinct [params] *` or `distinct Expr, ...` (unnamed, as in Kql.g4). */
 static sl_query_node_t *op_distinct(sl_query__parser_t *p)
 {
     sl_query_node_t *n = op_node(p, SL_QUERY_N_DISTINCT);
@@ -140,6 +151,7 @@ static sl_query_node_t *op_distinct(sl_query__parser_t *p)
     return sl_query__finish(p, n);
 }
 
+/* `count [as Name]`. */
 static sl_query_node_t *op_count(sl_query__parser_t *p)
 {
     sl_query_node_t *n = op_node(p, SL_QUERY_N_COUNT);
@@ -150,6 +162,7 @@ static sl_query_node_t *op_count(sl_query__parser_t *p)
     return sl_query__finish(p, n);
 }
 
+/* `as [hint.materialized=true] Name`: names the table for later stages. */
 static sl_query_node_t *op_as(sl_query__parser_t *p)
 {
     sl_query_node_t *n = op_node(p, SL_QUERY_N_AS);
@@ -160,6 +173,8 @@ static sl_query_node_t *op_as(sl_query__parser_t *p)
     return sl_query__finish(p, n);
 }
 
+/* `invoke f(args)`: a tabular function called with the pipe as its first
+ * argument; anything but a call is an error here, not at run time. */
 static sl_query_node_t *op_invoke(sl_query__parser_t *p)
 {
     sl_query_node_t *n = op_node(p, SL_QUERY_N_INVOKE);
@@ -279,6 +294,8 @@ static sl_query_node_t *op_top_nested(sl_query__parser_t *p)
     return sl_query__finish(p, n);
 }
 
+/* Dispatch on the keyword after `|`. Words are matched by keyword id, so a
+ * column that happens to be called `project` never gets here. */
 sl_query_node_t *sl_query__parse_operator(sl_query__parser_t *p)
 {
     const sl_query_tok_t *t = sl_query__peek(p, 0);

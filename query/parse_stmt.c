@@ -44,6 +44,9 @@ static bool unsupported_statement(sl_query__parser_t *p)
     return true;
 }
 
+/* `name:type [= default]` or `T:(col:type, ...)` / `T:(*)` for a tabular
+ * parameter. The default is an expression (Kql.g4 says literal; the binder
+ * may insist). */
 static sl_query_node_t *fparam(sl_query__parser_t *p)
 {
     sl_query_node_t *n = sl_query__node(p, SL_QUERY_N_FNPARAM, NULL);
@@ -206,6 +209,8 @@ static sl_query_node_t *set_statement(sl_query__parser_t *p)
     return sl_query__finish(p, n);
 }
 
+/* One statement. `set` needs a name after it, so a table called `set` still
+ * parses as a tabular statement. */
 static sl_query_node_t *statement(sl_query__parser_t *p)
 {
     if (unsupported_statement(p)) {
@@ -220,6 +225,8 @@ static sl_query_node_t *statement(sl_query__parser_t *p)
     return sl_query__parse_pipe_expr(p);
 }
 
+/* The whole request: at least one statement; `;` separates and may end it,
+ * but an empty statement (`;;`) is an error, as in Kql.g4. */
 static sl_query_node_t *query(sl_query__parser_t *p)
 {
     sl_query_node_t *q = sl_query__node(p, SL_QUERY_N_QUERY, NULL);
@@ -248,6 +255,8 @@ static sl_query_node_t *query(sl_query__parser_t *p)
     return sl_query__finish(p, q);
 }
 
+/* The one-line messages the Query API returns. Syntax errors name the
+ * offending token ("near '...'") or say the query ended too soon. */
 static void describe(const sl_query_error_t *e, sl_diag_t *d)
 {
     if (!d) {
@@ -259,7 +268,7 @@ static void describe(const sl_query_error_t *e, sl_diag_t *d)
     } else if (e->code == SL_ELIMIT) {
         sl_diag_set(d,
                     e->code,
-                    "Query too complex at line %u, column %u%s%s%s: %s",
+                    "Query limit exceeded at line %u, column %u%s%s%s: %s",
                     e->pos.line,
                     e->pos.col,
                     near[0] ? " near '" : "",
@@ -320,7 +329,8 @@ int sl_query_parse(sl_pool_t *pool,
     return 0;
 }
 
-int sl_query_check_syntax(const char *text, size_t len, sl_diag_t *d)
+/* Parses into a throw-away pool: only the verdict and the message matter. */
+int sl_query_syntax_check(const char *text, size_t len, sl_diag_t *d)
 {
     sl_pool_t *pool = sl_pool_create();
     sl_query_node_t *q;

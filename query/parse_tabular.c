@@ -42,20 +42,35 @@ sl_query_node_t *sl_query__parse_unsupported(sl_query__parser_t *p)
     n->unsupported.kw = t->kw;
     n->unsupported.name = sl_pool_strndup(p->pool, p->text + t->pos.off, t->pos.len);
     sl_query__next(p);
+    /* The closers still owed, innermost last: brackets must balance and
+     * match even in text we do not model, or `find(x` would pass. */
+    sl_query_tok_kind_t owed[SL_QUERY_MAX_NESTING];
     size_t depth = 0;
     for (;;) {
         sl_query_tok_kind_t k = sl_query__peek(p, 0)->kind;
         if (k == SL_QUERY_T_EOF || k == SL_QUERY_T_ERROR) {
+            if (depth > 0) {
+                return sl_query__expected(p, sl_query_tok_kind_name(owed[depth - 1]));
+            }
             break; /* an ERROR token is reported by whoever expects more */
         }
         if (depth == 0 && (k == SL_QUERY_T_PIPE || k == SL_QUERY_T_SEMI)) {
             break;
         }
         if (k == SL_QUERY_T_LPAREN || k == SL_QUERY_T_LBRACKET || k == SL_QUERY_T_LBRACE) {
-            depth++;
+            if (depth == SL_QUERY_MAX_NESTING) {
+                return sl_query__fail(p, NULL, SL_ELIMIT, "nesting deeper than %d levels",
+                                      SL_QUERY_MAX_NESTING);
+            }
+            owed[depth++] = k == SL_QUERY_T_LPAREN     ? SL_QUERY_T_RPAREN
+                            : k == SL_QUERY_T_LBRACKET ? SL_QUERY_T_RBRACKET
+                                                       : SL_QUERY_T_RBRACE;
         } else if (k == SL_QUERY_T_RPAREN || k == SL_QUERY_T_RBRACKET || k == SL_QUERY_T_RBRACE) {
             if (depth == 0) {
                 break; /* closes a bracket around this operator */
+            }
+            if (k != owed[depth - 1]) {
+                return sl_query__expected(p, sl_query_tok_kind_name(owed[depth - 1]));
             }
             depth--;
         }

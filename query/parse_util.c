@@ -16,12 +16,15 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Look-ahead past the end returns the last token (EOF or ERROR), so callers
+ * can peek freely without bounds checks. */
 const sl_query_tok_t *sl_query__peek(const sl_query__parser_t *p, size_t ahead)
 {
     size_t k = p->i + ahead;
     return &p->toks[k < p->ntoks ? k : p->ntoks - 1];
 }
 
+/* Consumes a token; never moves past the final EOF/ERROR token. */
 const sl_query_tok_t *sl_query__next(sl_query__parser_t *p)
 {
     const sl_query_tok_t *t = &p->toks[p->i];
@@ -80,6 +83,8 @@ bool sl_query__expect_kw(sl_query__parser_t *p, sl_query_kw_t kw)
     return false;
 }
 
+/* Adjacency matters where KQL glues tokens: wildcards (`Sec*`) and dotted
+ * parameter names (`hint.x=`). */
 bool sl_query__adjacent(const sl_query_tok_t *a, const sl_query_tok_t *b)
 {
     return (uint64_t)a->pos.off + a->pos.len == b->pos.off;
@@ -151,6 +156,8 @@ void *sl_query__expected(sl_query__parser_t *p, const char *what)
     return sl_query__fail(p, NULL, SL_EPARSE, "expected %s", what);
 }
 
+/* Every recursive path of the grammar passes here (expressions, operator
+ * heads, sub-queries, function bodies, dynamic values), one level each. */
 bool sl_query__enter(sl_query__parser_t *p)
 {
     if (p->failed) {
@@ -169,6 +176,7 @@ void sl_query__leave(sl_query__parser_t *p)
     p->nesting--;
 }
 
+/* Zeroed, so absent optional children are NULL and lists empty. */
 sl_query_node_t *sl_query__node(sl_query__parser_t *p,
                                 sl_query_kind_t kind,
                                 const sl_query_tok_t *at)
@@ -180,6 +188,7 @@ sl_query_node_t *sl_query__node(sl_query__parser_t *p,
     return n;
 }
 
+/* Children are finished before their parent, so their heights are final. */
 static void take_height(const sl_query_node_t *child, void *arg)
 {
     sl_query_node_t *parent = arg;
@@ -210,6 +219,8 @@ sl_query_node_t *sl_query__finish(sl_query__parser_t *p, sl_query_node_t *n)
     return n;
 }
 
+/* Vectors grow by doubling inside the pool; the abandoned smaller arrays
+ * are the price of never having to free on an error path. */
 void sl_query__vec_init(sl_query__parser_t *p, sl_query__vec_t *vec)
 {
     vec->pool = p->pool;
@@ -241,6 +252,8 @@ sl_query_list_t sl_query__vec_done(sl_query__vec_t *vec)
 /* Names                                                                    */
 /* ------------------------------------------------------------------------ */
 
+/* Any word is a name here (keywords included): whether a keyword may be a
+ * name is decided by the caller's context, as KQL does. */
 bool sl_query__at_name(const sl_query__parser_t *p)
 {
     const sl_query_tok_t *t = sl_query__peek(p, 0);
@@ -305,6 +318,8 @@ sl_query_node_t *sl_query__parse_wild_name(sl_query__parser_t *p, const char *wh
     return sl_query__finish(p, n);
 }
 
+/* `name:type`. Type words are looked up by text, so `datetime` works as a
+ * type even though `datetime(` starts a literal. */
 sl_query_node_t *sl_query__parse_coldecl(sl_query__parser_t *p, bool type_optional)
 {
     sl_query_node_t *n = sl_query__node(p, SL_QUERY_N_COLDECL, NULL);
@@ -332,6 +347,8 @@ sl_query_node_t *sl_query__parse_coldecl(sl_query__parser_t *p, bool type_option
     return sl_query__finish(p, n);
 }
 
+/* `(a:string, b:long)`, `(*)`, `(a:string, *)`; a trailing comma is allowed
+ * as in Kql.g4's rowSchema. */
 bool sl_query__parse_schema(sl_query__parser_t *p,
                             sl_query_list_t *cols,
                             bool allow_star,

@@ -27,6 +27,6 @@
  * with the message in `d` (may be NULL). Thread-safe; allocates only
  * temporary memory.
  */
-int sl_query_check_syntax(const char *text, size_t len, sl_diag_t *d);
+int sl_query_syntax_check(const char *text, size_t len, sl_diag_t *d);
 
 #endif /* SL_QUERY_H */

@@ -80,8 +80,11 @@
 /* Height of any expression tree, so that a left-deep chain `a or b or ...`
  * cannot make recursive walkers (the dump, the planner) overflow either. */
 #define SL_QUERY_MAX_HEIGHT 1000
-/* Query text size the positions can describe. */
-#define SL_QUERY_MAX_TEXT (UINT32_MAX - 1u)
+/* Longest query text the parser accepts. A safety net under the Query API's
+ * own (smaller) limit: it bounds the memory a request can make the lexer and
+ * the pool allocate (tokens and nodes are tens of bytes per source byte in
+ * the worst case), and keeps every position within 32 bits. */
+#define SL_QUERY_MAX_TEXT (1024u * 1024u)
 
 /* ------------------------------------------------------------------------ */
 /* Positions                                                                */

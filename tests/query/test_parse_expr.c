@@ -265,7 +265,7 @@ Test(query_parse_expr, expression_heights_are_bounded)
     char msg[400];
     sl_query_error_t e = qt_error(b.data, msg, sizeof msg);
     cr_expect_eq(e.code, SL_ELIMIT, "%s", msg);
-    cr_expect(strstr(msg, "Query too complex") != NULL, "%s", msg);
+    cr_expect(strstr(msg, "Query limit exceeded") != NULL, "%s", msg);
     sl_buf_reset(&b);
     sl_buf_puts(&b, "print a");
     for (int i = 0; i < 900; i++) {

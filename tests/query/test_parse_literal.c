@@ -203,6 +203,7 @@ Test(query_parse_literal, dynamic_nested_literals)
     EXPECT_EXPR("dynamic([long(5), real(1), bool(true), datetime(null), dynamic([1])])",
                 "(dynamic [5,(real 1),true,null,[1]])");
     EXPECT_EXPR("dynamic({\"a\": dynamic({\"b\": 1})})", "(dynamic {\"a\":{\"b\":1}})");
+    EXPECT_EXPR("dynamic([-2h, 1d])", "(dynamic [(timespan -72000000000),(timespan 864000000000)])");
     EXPECT_EXPR("dynamic([ // comment\n 1, /* no */ 2])",
                 "ERROR SL_EPARSE: Syntax error at line 2, column 5 near '/': expected a JSON "
                 "value");

@@ -367,6 +367,10 @@ Test(query_parse_ops, unsupported_operators_are_captured_by_name)
     EXPECT_QUERY("find where x | take 1", "(query (pipe (unsupported find) (take 1)))");
     EXPECT_QUERY("externaldata(a:string)[\"u\"] with (format=\"csv\")",
                  "(query (unsupported externaldata))");
+    /* Skipped text must still balance its brackets. */
+    EXPECT_ERROR("find(t", SL_EPARSE, 1, 7, "");
+    EXPECT_ERROR("T | fork (where x]", SL_EPARSE, 1, 18, "]");
+    EXPECT_ERROR("T | scan with (step s: x == \"open)", SL_EPARSE, 1, 29, "\"open)");
 }
 
 Test(query_parse_ops, unsupported_node_records_the_keyword)

@@ -219,16 +219,16 @@ Test(query_parse_stmt, first_error_wins)
 Test(query_parse_stmt, check_syntax_public_api)
 {
     sl_diag_t d;
-    cr_expect_eq(sl_query_check_syntax("T | take 1", 10, &d), 0);
-    cr_expect_eq(sl_query_check_syntax("T | take", 8, &d), SL_EPARSE);
+    cr_expect_eq(sl_query_syntax_check("T | take 1", 10, &d), 0);
+    cr_expect_eq(sl_query_syntax_check("T | take", 8, &d), SL_EPARSE);
     cr_expect_eq(d.code, SL_EPARSE);
     cr_expect_str_eq(d.msg,
                      "Syntax error at line 1, column 9 at the end of the query: expected "
                      "an expression");
     const char *alias = "alias database x = y";
-    cr_expect_eq(sl_query_check_syntax(alias, strlen(alias), &d), SL_EUNSUPPORTED);
+    cr_expect_eq(sl_query_syntax_check(alias, strlen(alias), &d), SL_EUNSUPPORTED);
     cr_expect_eq(
-      sl_query_check_syntax("T | take 1 garbage", 10, NULL), 0, "only `len` bytes are read");
+      sl_query_syntax_check("T | take 1 garbage", 10, NULL), 0, "only `len` bytes are read");
 }
 
 struct pos_check {
@@ -285,5 +285,73 @@ Test(query_parse_stmt, text_is_not_read_past_len)
     char exact[4] = { 'T', ' ', '|', ' ' };
     cr_expect_eq(sl_query_parse(pool, exact, 2, &q, NULL, NULL), 0);
     cr_expect_eq(sl_query_parse(pool, exact, 4, &q, NULL, NULL), SL_EPARSE);
+    sl_pool_destroy(pool);
+}
+
+Test(query_parse_stmt, text_size_is_bounded)
+{
+    size_t n = SL_QUERY_MAX_TEXT + 1;
+    char *big = malloc(n);
+    cr_assert_not_null(big);
+    memset(big, ' ', n);
+    big[0] = 'T';
+    sl_pool_t *pool = sl_pool_create();
+    sl_query_node_t *q;
+    sl_query_error_t err;
+    sl_diag_t d;
+    cr_expect_eq(sl_query_parse(pool, big, n, &q, &err, &d), SL_ELIMIT);
+    cr_expect_null(q);
+    cr_expect_str_eq(d.msg,
+                     "Query limit exceeded at line 1, column 1: query text longer than "
+                     "1048576 bytes");
+    cr_expect_eq(sl_query_parse(pool, big, n - 1, &q, &err, &d), 0, "%s", d.msg);
+    sl_pool_destroy(pool);
+    free(big);
+}
+
+Test(query_parse_stmt, header_walk_example_works)
+{
+    /* The walking example at the top of query_int.h, run for real. */
+    const char *text = "let start = ago(1d);\n"
+                       "SecurityEvent | where TimeGenerated > start | summarize count() by "
+                       "Computer | take 5";
+    sl_pool_t *pool = sl_pool_create();
+    sl_query_node_t *q;
+    sl_query_error_t err;
+    sl_diag_t diag;
+    cr_assert_eq(sl_query_parse(pool, text, strlen(text), &q, &err, &diag), 0);
+    int lets = 0, wheres = 0, summarizes = 0, others = 0;
+    const char *source = NULL;
+    for (size_t i = 0; i < q->query.stmts.n; i++) {
+        sl_query_node_t *s = q->query.stmts.v[i];
+        if (s->kind == SL_QUERY_N_LET || s->kind == SL_QUERY_N_SET) {
+            lets++;
+            continue;
+        }
+        if (s->kind != SL_QUERY_N_PIPELINE) {
+            continue;
+        }
+        sl_query_node_t *src = s->pipe.source;
+        source = src->name.s;
+        for (size_t j = 0; j < s->pipe.ops.n; j++) {
+            sl_query_node_t *op = s->pipe.ops.v[j];
+            switch (op->kind) {
+            case SL_QUERY_N_WHERE:
+                wheres += op->where.pred->kind == SL_QUERY_N_BINARY;
+                break;
+            case SL_QUERY_N_SUMMARIZE:
+                summarizes += (int)(op->summarize.aggs.n + op->summarize.by.n);
+                break;
+            default:
+                others++;
+                break;
+            }
+        }
+    }
+    cr_expect_eq(lets, 1);
+    cr_expect_str_eq(source, "SecurityEvent");
+    cr_expect_eq(wheres, 1);
+    cr_expect_eq(summarizes, 2);
+    cr_expect_eq(others, 1);
     sl_pool_destroy(pool);
 }
