@@ -1,0 +1,962 @@
+/*
+ * query internals: the KQL front end (tokens, AST, parser) shared by the files
+ * of query/. The executor (planner, operators, functions) is built on the AST
+ * declared here; its own declarations go in a separate section below.
+ *
+ * ---------------------------------------------------------------------------
+ * The AST in one page
+ * ---------------------------------------------------------------------------
+ *
+ * Every node is an sl_query_node_t allocated from the caller's sl_pool_t, so a
+ * parse tree lives exactly as long as that pool and is never freed piecemeal.
+ * A node has a `kind` (one enum for statements, scalar expressions and tabular
+ * expressions alike), a source position, and one member of an anonymous union
+ * named after the kind (`n->bin` for SL_QUERY_N_BINARY, `n->join` for
+ * SL_QUERY_N_JOIN, ...). Child lists are sl_query_list_t arrays. Optional
+ * children are NULL when absent.
+ *
+ * KQL does not separate tabular and scalar syntax (a parenthesised pipeline
+ * is an expression), and neither does this AST:
+ *
+ *   - A pipeline `T | where x > 1 | count` is SL_QUERY_N_PIPELINE with
+ *     `source` = the head (NAME T) and `ops` = [WHERE, COUNT]. A head with no
+ *     `|` after it is returned as itself, so `T` alone is just NAME T and
+ *     `let n = 5;` binds LITERAL 5. The binder decides what a bare name is.
+ *   - Pipeline heads are NAME, CALL (`f(x)`, `table("T")`), MEMBER
+ *     (`workspace("w").T`), PIPELINE (parenthesised), UNION, SEARCH, PRINT,
+ *     RANGE, DATATABLE, EVALUATE, UNSUPPORTED (find, externaldata ...).
+ *   - In sub-queries with an implicit input (`mv-apply ... on (where ...)`)
+ *     the pipeline's `source` is NULL.
+ *
+ * Operators are one node kind each (WHERE, PROJECT, SUMMARIZE, JOIN ...).
+ * Their parameters (`kind=inner`, `hint.strategy=shuffle`, unknown ones too)
+ * are kept in source order in a `params` list of PARAM nodes; the ones with
+ * meaning are also decoded into typed fields (join.kind, union.isfuzzy ...).
+ * Tier-3 operators parse into SL_QUERY_N_UNSUPPORTED, which records the
+ * operator's name so the executor can say "`make-series` is not supported".
+ *
+ * Binary and string operators are sl_query_op_t values, never strings.
+ *
+ * Walking a pipeline (the statement list of a query, then its stages):
+ *
+ *     sl_query_node_t *q;                       // SL_QUERY_N_QUERY
+ *     sl_query_parse(pool, text, len, &q, &err, &diag);
+ *     for (size_t i = 0; i < q->query.stmts.n; i++) {
+ *         sl_query_node_t *s = q->query.stmts.v[i];
+ *         if (s->kind == SL_QUERY_N_LET || s->kind == SL_QUERY_N_SET)
+ *             continue;                          // bindings and options
+ *         if (s->kind != SL_QUERY_N_PIPELINE)
+ *             continue;                          // a bare source (NAME ...)
+ *         sl_query_node_t *src = s->pipe.source; // NAME "SecurityEvent"
+ *         for (size_t j = 0; j < s->pipe.ops.n; j++) {
+ *             sl_query_node_t *op = s->pipe.ops.v[j];
+ *             switch (op->kind) {
+ *             case SL_QUERY_N_WHERE:             // op->where.pred is a scalar tree
+ *                 break;
+ *             case SL_QUERY_N_SUMMARIZE:         // op->summarize.aggs / .by
+ *                 break;
+ *             default:
+ *                 break;
+ *             }
+ *         }
+ *     }
+ *
+ * sl_query_ast_dump() prints any node as a deterministic S-expression; the
+ * tests use it to assert tree shapes, and docs/KQL-PARSER.md describes it.
+ */
+#ifndef SL_QUERY_INT_H
+#define SL_QUERY_INT_H
+
+#include "common/common.h"
+#include "query/query.h"
+
+/* ------------------------------------------------------------------------ */
+/* Limits                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Parser recursion (parentheses, calls, sub-queries, dynamic nesting). Deeper
+ * input fails cleanly with SL_ELIMIT instead of exhausting the stack. */
+#define SL_QUERY_MAX_NESTING 200
+/* Height of any expression tree, so that a left-deep chain `a or b or ...`
+ * cannot make recursive walkers (the dump, the planner) overflow either. */
+#define SL_QUERY_MAX_HEIGHT 1000
+/* Longest query text the parser accepts. A safety net under the Query API's
+ * own (smaller) limit: it bounds the memory a request can make the lexer and
+ * the pool allocate (tokens and nodes are tens of bytes per source byte in
+ * the worst case), and keeps every position within 32 bits. */
+#define SL_QUERY_MAX_TEXT (1024u * 1024u)
+
+/* ------------------------------------------------------------------------ */
+/* Positions                                                                */
+/* ------------------------------------------------------------------------ */
+
+/* Where a token or node sits in the query text. */
+typedef struct sl_query_pos {
+    uint32_t off;  /* byte offset from the start of the text */
+    uint32_t len;  /* length in bytes */
+    uint32_t line; /* 1-based line ("\n", "\r\n" and "\r" end a line) */
+    uint32_t col;  /* 1-based column in characters (UTF-8 code points) */
+} sl_query_pos_t;
+
+/* ------------------------------------------------------------------------ */
+/* Keywords, operators and types                                            */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Words the parser dispatches on. KQL keywords are case-sensitive and mostly
+ * contextual: a plain word token keeps its keyword id *and* can still be used
+ * as a name where the grammar allows (a column called `kind` or `step`).
+ * Multi-part spellings (`project-away`, `!has`, `in~`, `matches regex`) are
+ * single tokens of kind SL_QUERY_T_KEYWORD and are never names.
+ *
+ * X(id, spelling) — kept sorted by spelling (the lookup is a binary search;
+ * a unit test checks every entry is found).
+ */
+/* clang-format off */
+#define SL_QUERY_KW_MAP(X)                                                                         \
+    X(NOT_BETWEEN, "!between") X(NOT_CONTAINS, "!contains") X(NOT_CONTAINS_CS, "!contains_cs")     \
+    X(NOT_ENDSWITH, "!endswith") X(NOT_ENDSWITH_CS, "!endswith_cs") X(NOT_HAS, "!has")             \
+    X(NOT_HAS_CS, "!has_cs") X(NOT_HASPREFIX, "!hasprefix") X(NOT_HASPREFIX_CS, "!hasprefix_cs")   \
+    X(NOT_HASSUFFIX, "!hassuffix") X(NOT_HASSUFFIX_CS, "!hassuffix_cs") X(NOT_IN, "!in")           \
+    X(NOT_IN_CI, "!in~") X(NOT_STARTSWITH, "!startswith") X(NOT_STARTSWITH_CS, "!startswith_cs")   \
+    X(FALSE_UPPER, "FALSE") X(FALSE_TITLE, "False") X(TRUE_UPPER, "TRUE") X(TRUE_TITLE, "True")    \
+    X(ACCESS, "access") X(ALIAS, "alias") X(AND, "and") X(AS, "as") X(ASC, "asc")                  \
+    X(ASSERT_SCHEMA, "assert-schema") X(BETWEEN, "between") X(BIN, "bin") X(BY, "by")              \
+    X(CONSUME, "consume") X(CONTAINS, "contains") X(CONTAINS_CS, "contains_cs")                    \
+    X(CONTAINSCS, "containscs") X(COUNT, "count") X(DATABASE, "database")                          \
+    X(DATATABLE, "datatable") X(DECLARE, "declare") X(DESC, "desc") X(DISTINCT, "distinct")        \
+    X(ENDSWITH, "endswith") X(ENDSWITH_CS, "endswith_cs") X(EVALUATE, "evaluate")                  \
+    X(EXECUTE_AND_CACHE, "execute-and-cache") X(EXTEND, "extend")                                  \
+    X(EXTERNAL_DATA, "external_data") X(EXTERNALDATA, "externaldata") X(FACET, "facet")            \
+    X(FALSE, "false") X(FILTER, "filter") X(FIND, "find") X(FIRST, "first") X(FLAGS, "flags")      \
+    X(FORK, "fork") X(FROM, "from") X(GETSCHEMA, "getschema") X(GRANNY_ASC, "granny-asc")          \
+    X(GRANNY_DESC, "granny-desc") X(GRAPH_MARK_COMPONENTS, "graph-mark-components")                \
+    X(GRAPH_MATCH, "graph-match") X(GRAPH_MERGE, "graph-merge")                                    \
+    X(GRAPH_SHORTEST_PATHS, "graph-shortest-paths") X(GRAPH_TO_TABLE, "graph-to-table")            \
+    X(HAS, "has") X(HAS_ALL, "has_all") X(HAS_ANY, "has_any") X(HAS_CS, "has_cs")                  \
+    X(HASPREFIX, "hasprefix") X(HASPREFIX_CS, "hasprefix_cs") X(HASSUFFIX, "hassuffix")            \
+    X(HASSUFFIX_CS, "hassuffix_cs") X(HINT, "hint") X(IN, "in") X(INVOKE, "invoke")                \
+    X(IN_CI, "in~") X(JOIN, "join") X(KIND, "kind") X(LAST, "last") X(LET, "let")                  \
+    X(LIKE, "like") X(LIKECS, "likecs") X(LIMIT, "limit") X(LOOKUP, "lookup")                      \
+    X(MACRO_EXPAND, "macro-expand") X(MAKE_GRAPH, "make-graph") X(MAKE_SERIES, "make-series")      \
+    X(MATCHES_REGEX, "matches regex") X(MV_APPLY, "mv-apply") X(MV_EXPAND, "mv-expand")            \
+    X(MVAPPLY, "mvapply") X(MVEXPAND, "mvexpand") X(NOTCONTAINS, "notcontains")                    \
+    X(NOTCONTAINSCS, "notcontainscs") X(NOTLIKE, "notlike") X(NOTLIKECS, "notlikecs")              \
+    X(NULLS, "nulls") X(OF, "of") X(ON, "on") X(OR, "or") X(ORDER, "order") X(OTHERS, "others")    \
+    X(PARSE, "parse") X(PARSE_KV, "parse-kv") X(PARSE_WHERE, "parse-where")                        \
+    X(PARTITION, "partition") X(PATTERN, "pattern") X(PRINT, "print") X(PROJECT, "project")        \
+    X(PROJECT_AWAY, "project-away") X(PROJECT_KEEP, "project-keep")                                \
+    X(PROJECT_RENAME, "project-rename") X(PROJECT_REORDER, "project-reorder")                      \
+    X(PROJECT_SMART, "project-smart") X(QUERY_PARAMETERS, "query_parameters") X(RANGE, "range")    \
+    X(REDUCE, "reduce") X(RENDER, "render") X(RESTRICT, "restrict") X(SAMPLE, "sample")            \
+    X(SAMPLE_DISTINCT, "sample-distinct") X(SCAN, "scan") X(SEARCH, "search")                      \
+    X(SERIALIZE, "serialize") X(SET, "set") X(SORT, "sort") X(STARTSWITH, "startswith")            \
+    X(STARTSWITH_CS, "startswith_cs") X(STEP, "step") X(SUMMARIZE, "summarize") X(TAKE, "take")    \
+    X(TO, "to") X(TOP, "top") X(TOP_HITTERS, "top-hitters") X(TOP_NESTED, "top-nested")            \
+    X(TRUE, "true") X(UNION, "union") X(VIEW, "view") X(WHERE, "where") X(WITH, "with")
+/* clang-format on */
+
+typedef enum sl_query_kw {
+    SL_QUERY_KW_NONE = 0,
+#define SL_QUERY__KW_ENUM(id, s) SL_QUERY_KW_##id,
+    SL_QUERY_KW_MAP(SL_QUERY__KW_ENUM)
+#undef SL_QUERY__KW_ENUM
+      SL_QUERY_KW__COUNT
+} sl_query_kw_t;
+
+/* Keyword id of the word s[0..n), or SL_QUERY_KW_NONE. */
+sl_query_kw_t sl_query_kw_lookup(const char *s, size_t n);
+/* Spelling of a keyword ("project-away"); "" for NONE. */
+const char *sl_query_kw_name(sl_query_kw_t kw);
+
+/*
+ * Operators of scalar expressions. The `_CI` suffix is "case-insensitive"
+ * (=~, in~), `_CS` is KQL's case-sensitive variant, `NOT_` the negated form.
+ * Legacy spellings map onto these (containscs → CONTAINS_CS, notcontains →
+ * NOT_CONTAINS, <> → NE).
+ *
+ * X(id, canonical spelling, precedence level of KQL.md §2.4 — 1 lowest)
+ */
+/* clang-format off */
+#define SL_QUERY_OP_MAP(X)                                                                         \
+    X(OR, "or", 1) X(AND, "and", 2) X(EQ, "==", 3) X(NE, "!=", 3) X(IN, "in", 3)                   \
+    X(NOT_IN, "!in", 3) X(IN_CI, "in~", 3) X(NOT_IN_CI, "!in~", 3) X(HAS_ANY, "has_any", 3)        \
+    X(HAS_ALL, "has_all", 3) X(BETWEEN, "between", 3) X(NOT_BETWEEN, "!between", 3)                \
+    X(LT, "<", 4) X(LE, "<=", 4) X(GT, ">", 4) X(GE, ">=", 4) X(ADD, "+", 5) X(SUB, "-", 5)        \
+    X(MUL, "*", 6) X(DIV, "/", 6) X(MOD, "%", 6) X(EQ_CI, "=~", 7) X(NE_CI, "!~", 7)               \
+    X(HAS, "has", 7) X(NOT_HAS, "!has", 7) X(HAS_CS, "has_cs", 7) X(NOT_HAS_CS, "!has_cs", 7)      \
+    X(HASPREFIX, "hasprefix", 7) X(NOT_HASPREFIX, "!hasprefix", 7)                                 \
+    X(HASPREFIX_CS, "hasprefix_cs", 7) X(NOT_HASPREFIX_CS, "!hasprefix_cs", 7)                     \
+    X(HASSUFFIX, "hassuffix", 7) X(NOT_HASSUFFIX, "!hassuffix", 7)                                 \
+    X(HASSUFFIX_CS, "hassuffix_cs", 7) X(NOT_HASSUFFIX_CS, "!hassuffix_cs", 7)                     \
+    X(CONTAINS, "contains", 7) X(NOT_CONTAINS, "!contains", 7) X(CONTAINS_CS, "contains_cs", 7)    \
+    X(NOT_CONTAINS_CS, "!contains_cs", 7) X(STARTSWITH, "startswith", 7)                           \
+    X(NOT_STARTSWITH, "!startswith", 7) X(STARTSWITH_CS, "startswith_cs", 7)                       \
+    X(NOT_STARTSWITH_CS, "!startswith_cs", 7) X(ENDSWITH, "endswith", 7)                           \
+    X(NOT_ENDSWITH, "!endswith", 7) X(ENDSWITH_CS, "endswith_cs", 7)                               \
+    X(NOT_ENDSWITH_CS, "!endswith_cs", 7) X(LIKE, "like", 7) X(NOT_LIKE, "notlike", 7)             \
+    X(LIKE_CS, "likecs", 7) X(NOT_LIKE_CS, "notlikecs", 7) X(MATCHES_REGEX, "matches_regex", 7)    \
+    X(TERM, ":", 7) X(NEG, "-", 8) X(PLUS, "+", 8)
+/* clang-format on */
+
+typedef enum sl_query_op {
+#define SL_QUERY__OP_ENUM(id, s, p) SL_QUERY_OP_##id,
+    SL_QUERY_OP_MAP(SL_QUERY__OP_ENUM)
+#undef SL_QUERY__OP_ENUM
+      SL_QUERY_OP__COUNT
+} sl_query_op_t;
+
+/* Canonical spelling of an operator ("!has", "=~", "matches_regex"). */
+const char *sl_query_op_name(sl_query_op_t op);
+/* Precedence level of KQL.md §2.4 (1 = `or` ... 8 = unary sign). */
+int sl_query_op_level(sl_query_op_t op);
+
+/* Scalar types, as written in `col:type`, `typeof(...)` and typed literals. */
+typedef enum sl_query_type {
+    SL_QUERY_TY_NONE = 0, /* not given (a parse capture without `:type`) */
+    SL_QUERY_TY_BOOL,
+    SL_QUERY_TY_INT,
+    SL_QUERY_TY_LONG,
+    SL_QUERY_TY_REAL,
+    SL_QUERY_TY_DECIMAL,
+    SL_QUERY_TY_STRING,
+    SL_QUERY_TY_DATETIME,
+    SL_QUERY_TY_TIMESPAN,
+    SL_QUERY_TY_GUID,
+    SL_QUERY_TY_DYNAMIC,
+    SL_QUERY_TY_TYPE, /* the value of a `typeof(...)` literal */
+} sl_query_type_t;
+
+/* "long", "datetime", ... ("none" / "type" for the two special values). */
+const char *sl_query_type_name(sl_query_type_t t);
+/* Parses a KQL type name (bool, boolean, int, int32, long, int64, real,
+ * double, float, decimal, string, datetime, date, timespan, time, guid, uuid,
+ * uniqueid, dynamic, and the unsigned/narrow variants); NONE if unknown. */
+sl_query_type_t sl_query_type_parse(const char *s, size_t n);
+
+/* ------------------------------------------------------------------------ */
+/* Tokens                                                                   */
+/* ------------------------------------------------------------------------ */
+
+typedef enum sl_query_tok_kind {
+    SL_QUERY_T_EOF = 0,
+    SL_QUERY_T_ERROR,    /* the lexer failed here; v.err says why          */
+    SL_QUERY_T_IDENT,    /* a word; `kw` is its keyword id or NONE          */
+    SL_QUERY_T_KEYWORD,  /* multi-part keyword (project-away, !has, in~)    */
+    SL_QUERY_T_STRING,   /* any string form, decoded, adjacent ones joined  */
+    SL_QUERY_T_LONG,     /* 123, 0x1F                                       */
+    SL_QUERY_T_REAL,     /* 1.5, 1., 1e3                                    */
+    SL_QUERY_T_TIMESPAN, /* 1d, 2.5h, 30min ... decoded to ticks            */
+    SL_QUERY_T_TYPED,    /* datetime(...), guid(...), dynamic(...) ...      */
+    SL_QUERY_T_PIPE,     /* |  */
+    SL_QUERY_T_LPAREN,   /* (  */
+    SL_QUERY_T_RPAREN,   /* )  */
+    SL_QUERY_T_LBRACKET, /* [  */
+    SL_QUERY_T_RBRACKET, /* ]  */
+    SL_QUERY_T_LBRACE,   /* {  */
+    SL_QUERY_T_RBRACE,   /* }  */
+    SL_QUERY_T_COMMA,    /* ,  */
+    SL_QUERY_T_SEMI,     /* ;  */
+    SL_QUERY_T_COLON,    /* :  */
+    SL_QUERY_T_DOT,      /* .  */
+    SL_QUERY_T_DOTDOT,   /* .. */
+    SL_QUERY_T_ASSIGN,   /* =  */
+    SL_QUERY_T_EQ,       /* == */
+    SL_QUERY_T_NE,       /* != */
+    SL_QUERY_T_LTGT,     /* <> */
+    SL_QUERY_T_LT,       /* <  */
+    SL_QUERY_T_LE,       /* <= */
+    SL_QUERY_T_GT,       /* >  */
+    SL_QUERY_T_GE,       /* >= */
+    SL_QUERY_T_EQ_CI,    /* =~ */
+    SL_QUERY_T_NE_CI,    /* !~ */
+    SL_QUERY_T_PLUS,     /* +  */
+    SL_QUERY_T_MINUS,    /* -  */
+    SL_QUERY_T_STAR,     /* *  */
+    SL_QUERY_T_SLASH,    /* /  */
+    SL_QUERY_T_PERCENT,  /* %  */
+    SL_QUERY_T_AT,       /* @  */
+    SL_QUERY_T_ARROW,    /* => */
+} sl_query_tok_kind_t;
+
+/* Short display name of a token kind ("'|'", "string literal", ...). */
+const char *sl_query_tok_kind_name(sl_query_tok_kind_t k);
+
+typedef struct sl_query_tok {
+    sl_query_tok_kind_t kind;
+    sl_query_kw_t kw; /* IDENT and KEYWORD; NONE otherwise */
+    sl_query_pos_t pos;
+    union {
+        struct {
+            const char *s; /* decoded value (pool); may hold NUL bytes */
+            size_t n;
+            bool obfuscated; /* an h"..." part was present */
+        } str;               /* STRING */
+        int64_t i;           /* LONG */
+        double r;            /* REAL */
+        sl_ticks_t ticks;    /* TIMESPAN */
+        struct {
+            sl_query_type_t type; /* DATETIME, TIMESPAN, GUID, INT, LONG, REAL,
+                                     DECIMAL, BOOL, DYNAMIC, or TYPE (typeof) */
+            uint32_t body_off;    /* raw text between the parentheses */
+            uint32_t body_len;
+        } typed;         /* TYPED */
+        const char *err; /* ERROR: static message */
+    } v;
+} sl_query_tok_t;
+
+/*
+ * Splits text[0..len) into tokens, allocated from `pool`, ending with one
+ * EOF token, or with an ERROR token at the first lexical error (the parser
+ * reports it if it gets that far, so errors come out in source order).
+ * `base` gives the position of text[0] (for re-lexing a literal's body);
+ * pass NULL for the start of a query. Never fails otherwise.
+ */
+void sl_query_lex(sl_pool_t *pool,
+                  const char *text,
+                  size_t len,
+                  const sl_query_pos_t *base,
+                  sl_query_tok_t **out,
+                  size_t *count);
+
+/* ------------------------------------------------------------------------ */
+/* Dynamic values                                                           */
+/* ------------------------------------------------------------------------ */
+
+typedef enum sl_query_dyn_kind {
+    SL_QUERY_DYN_NULL = 0,
+    SL_QUERY_DYN_BOOL,
+    SL_QUERY_DYN_LONG,
+    SL_QUERY_DYN_REAL,
+    SL_QUERY_DYN_STRING,
+    SL_QUERY_DYN_DATETIME,
+    SL_QUERY_DYN_TIMESPAN,
+    SL_QUERY_DYN_GUID,
+    SL_QUERY_DYN_ARRAY,
+    SL_QUERY_DYN_OBJECT,
+} sl_query_dyn_kind_t;
+
+/* The value of a `dynamic(...)` literal: a small JSON tree in the pool.
+ * Objects keep their members in source order, duplicates included. */
+typedef struct sl_query_dyn sl_query_dyn_t;
+struct sl_query_dyn {
+    sl_query_dyn_kind_t kind;
+    union {
+        bool b;
+        int64_t i;
+        double r;
+        sl_ticks_t t; /* DATETIME and TIMESPAN */
+        sl_guid_t g;
+        struct {
+            const char *s;
+            size_t n;
+        } str;
+        struct {
+            sl_query_dyn_t **v; /* elements / member values */
+            const char **keys;  /* OBJECT: member names; NULL for ARRAY */
+            size_t *key_lens;
+            size_t n;
+        } items;
+    };
+};
+
+/* ------------------------------------------------------------------------ */
+/* AST                                                                      */
+/* ------------------------------------------------------------------------ */
+
+typedef enum sl_query_kind {
+    /* statements */
+    SL_QUERY_N_QUERY,    /* query: the statement list                                */
+    SL_QUERY_N_LET,      /* let: name = value                                        */
+    SL_QUERY_N_SET,      /* set: name [= value]                                      */
+    SL_QUERY_N_FUNCTION, /* fn: `(params) { body }` and `view (params) { body }`     */
+    SL_QUERY_N_FNPARAM,  /* fparam: one function parameter                           */
+    /* scalar expressions */
+    SL_QUERY_N_NAME,      /* name: identifier, ['escaped'], Wild*card               */
+    SL_QUERY_N_STAR,      /* `*` (any column / all arguments)                       */
+    SL_QUERY_N_LITERAL,   /* lit                                                    */
+    SL_QUERY_N_BINARY,    /* bin: lhs op rhs                                        */
+    SL_QUERY_N_UNARY,     /* un: -x, +x                                             */
+    SL_QUERY_N_IN,        /* in: lhs in/!in/in~/!in~/has_any/has_all (items)        */
+    SL_QUERY_N_BETWEEN,   /* between: lhs [!]between (lo .. hi)                     */
+    SL_QUERY_N_CALL,      /* call: f(args)                                          */
+    SL_QUERY_N_NAMED_ARG, /* assign-like `name = value` inside a call: named        */
+    SL_QUERY_N_MEMBER,    /* member: base.name, base.['k']                          */
+    SL_QUERY_N_INDEX,     /* index: base[expr], base.[expr]                         */
+    SL_QUERY_N_ASSIGN,    /* assign: Name = e, (A, B) = e                           */
+    SL_QUERY_N_SORTKEY,   /* sortkey: expr asc|desc nulls first|last                */
+    SL_QUERY_N_COLDECL,   /* coldecl: name[:type]                                   */
+    SL_QUERY_N_PARAM,     /* param: operator parameter / render property           */
+    SL_QUERY_N_LIST,      /* list: several values for one render property          */
+    /* tabular expressions */
+    SL_QUERY_N_PIPELINE, /* pipe: source | op | op ...                               */
+    SL_QUERY_N_UNION,    /* union                                                    */
+    SL_QUERY_N_SEARCH,   /* search                                                   */
+    SL_QUERY_N_PRINT,    /* items (exprs)                                            */
+    SL_QUERY_N_RANGE,    /* range                                                    */
+    SL_QUERY_N_DATATABLE,
+    SL_QUERY_N_WHERE,
+    SL_QUERY_N_PROJECT, /* items */
+    SL_QUERY_N_EXTEND,  /* items */
+    SL_QUERY_N_SUMMARIZE,
+    SL_QUERY_N_SORT,
+    SL_QUERY_N_TOP,
+    SL_QUERY_N_TAKE,
+    SL_QUERY_N_DISTINCT, /* items */
+    SL_QUERY_N_COUNT,
+    SL_QUERY_N_JOIN,        /* join */
+    SL_QUERY_N_LOOKUP,      /* join (kind: inner / leftouter) */
+    SL_QUERY_N_PARSE,       /* parse */
+    SL_QUERY_N_PARSE_WHERE, /* parse */
+    SL_QUERY_N_PARSE_KV,
+    SL_QUERY_N_MV_EXPAND, /* mv */
+    SL_QUERY_N_MV_APPLY,  /* mv */
+    SL_QUERY_N_EXPAND_ITEM,
+    SL_QUERY_N_PROJECT_AWAY,    /* items (NAMEs, possibly wildcarded) */
+    SL_QUERY_N_PROJECT_KEEP,    /* items (NAMEs, possibly wildcarded) */
+    SL_QUERY_N_PROJECT_RENAME,  /* items (ASSIGN new = old) */
+    SL_QUERY_N_PROJECT_REORDER, /* items (SORTKEY on NAMEs) */
+    SL_QUERY_N_RENDER,
+    SL_QUERY_N_AS,
+    SL_QUERY_N_SERIALIZE, /* items */
+    SL_QUERY_N_SAMPLE,
+    SL_QUERY_N_GETSCHEMA,
+    SL_QUERY_N_INVOKE,
+    SL_QUERY_N_EVALUATE,
+    SL_QUERY_N_TOP_NESTED,
+    SL_QUERY_N_TOP_NESTED_LEVEL,
+    SL_QUERY_N_UNSUPPORTED, /* a recognised operator we do not model */
+    SL_QUERY_N__COUNT
+} sl_query_kind_t;
+
+/* The name of a node kind as used by the dump ("where", "mv-expand" ...). */
+const char *sl_query_kind_name(sl_query_kind_t k);
+/* True for kinds that denote a table (pipeline heads and operators). */
+bool sl_query_kind_is_tabular(sl_query_kind_t k);
+
+typedef struct sl_query_node sl_query_node_t;
+
+/* A pool-allocated array of child nodes. */
+typedef struct sl_query_list {
+    sl_query_node_t **v;
+    size_t n;
+} sl_query_list_t;
+
+typedef enum sl_query_let_kind {
+    SL_QUERY_LET_VALUE,    /* let x = <expression or tabular expression>      */
+    SL_QUERY_LET_FUNCTION, /* let f = (a:string) { ... }                      */
+    SL_QUERY_LET_VIEW,     /* let v = view () { ... }                         */
+} sl_query_let_kind_t;
+
+typedef enum sl_query_join_kind {
+    SL_QUERY_JOIN_INNERUNIQUE = 0, /* the default when `kind=` is absent */
+    SL_QUERY_JOIN_INNER,
+    SL_QUERY_JOIN_LEFTOUTER,
+    SL_QUERY_JOIN_RIGHTOUTER,
+    SL_QUERY_JOIN_FULLOUTER,
+    SL_QUERY_JOIN_LEFTANTI,  /* also spelled anti, leftantisemi */
+    SL_QUERY_JOIN_RIGHTANTI, /* also rightantisemi */
+    SL_QUERY_JOIN_LEFTSEMI,
+    SL_QUERY_JOIN_RIGHTSEMI,
+} sl_query_join_kind_t;
+
+const char *sl_query_join_kind_name(sl_query_join_kind_t k);
+
+typedef enum sl_query_order {
+    SL_QUERY_ORDER_NONE = 0, /* project-reorder without a direction */
+    SL_QUERY_ORDER_ASC,
+    SL_QUERY_ORDER_DESC,
+    SL_QUERY_ORDER_GRANNY_ASC,  /* project-reorder only */
+    SL_QUERY_ORDER_GRANNY_DESC, /* project-reorder only */
+} sl_query_order_t;
+
+typedef enum sl_query_parse_kind {
+    SL_QUERY_PARSE_SIMPLE = 0,
+    SL_QUERY_PARSE_REGEX,
+    SL_QUERY_PARSE_RELAXED,
+} sl_query_parse_kind_t;
+
+typedef enum sl_query_bagexp {
+    SL_QUERY_BAGEXP_BAG = 0, /* the default */
+    SL_QUERY_BAGEXP_ARRAY,
+} sl_query_bagexp_t;
+
+/* A literal value. `is_null` marks typed nulls (`real(null)`, `datetime(null)`).
+ * Decimals keep their validated text (the executor owns 128-bit arithmetic). */
+typedef struct sl_query_lit {
+    sl_query_type_t type; /* STRING, BOOL, INT, LONG, REAL, DECIMAL, DATETIME,
+                             TIMESPAN, GUID, DYNAMIC, TYPE */
+    bool is_null;
+    bool obfuscated; /* STRING written with the h"..." prefix */
+    union {
+        struct {
+            const char *s;
+            size_t n;
+        } str;               /* STRING; DECIMAL's text; TYPE's row schema */
+        bool b;              /* BOOL */
+        int64_t i;           /* INT, LONG */
+        double r;            /* REAL (may be NaN or ±inf) */
+        sl_ticks_t t;        /* DATETIME (since 1970), TIMESPAN */
+        sl_guid_t g;         /* GUID */
+        sl_query_dyn_t *dyn; /* DYNAMIC */
+    };
+    sl_query_type_t of_type; /* TYPE: the type named in typeof(...), or NONE for
+                                a row schema typeof(*, x:int), whose text is
+                                then in `str` */
+} sl_query_lit_t;
+
+struct sl_query_node {
+    sl_query_kind_t kind;
+    uint32_t height; /* 1 for leaves; used to bound tree depth */
+    sl_query_pos_t pos;
+    union {
+        struct {
+            sl_query_list_t stmts; /* LET, SET and tabular expressions, in order */
+        } query;
+        struct {
+            sl_query_node_t *name; /* NAME */
+            sl_query_let_kind_t let_kind;
+            sl_query_node_t *value; /* expression, pipeline, or FUNCTION */
+        } let;
+        struct {
+            const char *name;       /* option name, as written */
+            sl_query_node_t *value; /* NAME or LITERAL; NULL for `set x;` */
+        } set;
+        struct {
+            bool is_view;
+            sl_query_list_t params; /* FNPARAM */
+            sl_query_list_t body;   /* LETs, then the result expression (if any) */
+        } fn;
+        struct {
+            sl_query_node_t *name;   /* NAME */
+            sl_query_type_t type;    /* scalar parameter type; NONE if tabular */
+            bool tabular;            /* T:(...) */
+            bool open_schema;        /* T:(*) or a schema ending in `*` */
+            sl_query_list_t columns; /* tabular: COLDECLs */
+            sl_query_node_t *dflt;   /* default value or NULL */
+        } fparam;
+        struct {
+            const char *s; /* as written; for ['x'] the decoded string */
+            size_t n;
+            bool bracketed; /* written as ['...'] or ["..."] */
+            bool wildcard;  /* contains `*` (Sec*, *, *Event) */
+        } name;
+        sl_query_lit_t lit;
+        struct {
+            sl_query_op_t op;
+            sl_query_node_t *lhs, *rhs;
+        } bin;
+        struct {
+            sl_query_op_t op; /* NEG or PLUS */
+            sl_query_node_t *arg;
+        } un;
+        struct {
+            sl_query_op_t op; /* IN, NOT_IN, IN_CI, NOT_IN_CI, HAS_ANY, HAS_ALL */
+            sl_query_node_t *lhs;
+            sl_query_list_t items; /* the parenthesised list; an item may be a
+                                      tabular sub-query or a dynamic array */
+        } in;
+        struct {
+            bool negated; /* !between */
+            sl_query_node_t *lhs, *lo, *hi;
+        } between;
+        struct {
+            sl_query_node_t *fn;  /* NAME of the function; MEMBER for a scoped
+                                     call such as database("d").f() */
+            sl_query_list_t args; /* expressions, STAR, NAMED_ARG, pipelines */
+        } call;
+        struct {
+            sl_query_node_t *name; /* NAME */
+            sl_query_node_t *value;
+        } named;
+        struct {
+            sl_query_node_t *base;
+            sl_query_node_t *name; /* NAME (bracketed for .['k']) */
+        } member;
+        struct {
+            sl_query_node_t *base;
+            sl_query_node_t *index;
+            bool dotted; /* legacy `.[expr]` */
+        } index;
+        struct {
+            sl_query_list_t names; /* NAMEs: one, or several for (a, b) = ... */
+            bool tuple;            /* written with parentheses */
+            sl_query_node_t *value;
+        } assign;
+        struct {
+            sl_query_node_t *expr;
+            sl_query_order_t order; /* resolved: sort/top default DESC */
+            bool nulls_first;       /* resolved: default first for ASC, last for DESC */
+            bool explicit_order;    /* asc/desc was written */
+            bool explicit_nulls;    /* nulls first/last was written */
+            bool reorder;           /* a project-reorder key: order only, no nulls */
+        } sortkey;
+        struct {
+            sl_query_node_t *name; /* NAME */
+            sl_query_type_t type;  /* NONE when not written */
+        } coldecl;
+        struct {
+            const char *name;       /* "kind", "hint.strategy", "title" ... */
+            sl_query_node_t *value; /* NAME, LITERAL, LIST, or an expression */
+        } param;
+        struct {
+            sl_query_list_t items;
+        } list;
+        struct {
+            sl_query_node_t *source; /* NULL: the implicit input of a sub-query */
+            sl_query_list_t ops;
+        } pipe;
+        struct {
+            sl_query_list_t params;
+            bool outer; /* kind=outer (default) vs kind=inner */
+            bool isfuzzy;
+            sl_query_node_t *withsource; /* NAME or NULL */
+            sl_query_list_t legs;        /* expressions: NAME (maybe wildcard), CALL,
+                                            MEMBER, PIPELINE ... */
+        } union_;
+        struct {
+            sl_query_list_t params;
+            bool case_sensitive;    /* kind=case_sensitive */
+            sl_query_list_t tables; /* `in (T1, T2)`; empty = all tables */
+            sl_query_node_t *pred;
+        } search;
+        struct {
+            sl_query_list_t params; /* DISTINCT and SERIALIZE: hints */
+            sl_query_list_t items;  /* PRINT/PROJECT/EXTEND/SERIALIZE: ASSIGN or expr;
+                                       DISTINCT: exprs or STAR; PROJECT_*: names */
+        } items;
+        struct {
+            sl_query_node_t *column; /* NAME */
+            sl_query_node_t *from, *to, *step;
+        } range;
+        struct {
+            sl_query_list_t params;
+            sl_query_list_t columns; /* COLDECL */
+            sl_query_list_t values;  /* literals, row-major */
+        } datatable;
+        struct {
+            sl_query_list_t params;
+            sl_query_node_t *pred;
+        } where;
+        struct {
+            sl_query_list_t params;      /* hint.* */
+            sl_query_list_t aggs;        /* ASSIGN or expr */
+            sl_query_list_t by;          /* ASSIGN or expr */
+            sl_query_node_t *bin_legacy; /* `by X bin=N`, or NULL */
+        } summarize;
+        struct {
+            sl_query_list_t params;
+            sl_query_list_t keys; /* SORTKEY */
+        } sort;
+        struct {
+            sl_query_list_t params;
+            sl_query_node_t *count;
+            sl_query_node_t *key; /* SORTKEY */
+        } top;
+        struct {
+            sl_query_list_t params;
+            sl_query_node_t *count;
+        } take; /* TAKE and SAMPLE */
+        struct {
+            sl_query_node_t *as_name; /* `count as X`, or NULL */
+        } count;
+        struct {
+            sl_query_list_t params;
+            sl_query_join_kind_t kind;
+            sl_query_node_t *right;
+            sl_query_list_t on;     /* NAMEs, `$left.a == $right.b`, ... */
+            sl_query_node_t *where; /* legacy `join ... where pred`, or NULL */
+        } join;
+        struct {
+            sl_query_list_t params;
+            sl_query_parse_kind_t kind;
+            const char *flags; /* regex flags (`flags=Ui`) or NULL */
+            sl_query_node_t *expr;
+            sl_query_list_t pattern; /* STAR, LITERAL (string), COLDECL */
+        } parse;
+        struct {
+            sl_query_node_t *expr;
+            sl_query_list_t columns; /* COLDECL */
+            sl_query_list_t with;    /* PARAM */
+        } parse_kv;
+        struct {
+            sl_query_list_t params;
+            sl_query_bagexp_t bagexpansion;
+            sl_query_node_t *itemindex; /* NAME or NULL */
+            sl_query_list_t items;      /* EXPAND_ITEM */
+            sl_query_node_t *limit;     /* or NULL */
+            sl_query_node_t *id;        /* mv-apply `id` value, or NULL */
+            sl_query_node_t *subquery;  /* mv-apply: PIPELINE with NULL source */
+        } mv;
+        struct {
+            sl_query_node_t *value;  /* expr or ASSIGN */
+            sl_query_type_t to_type; /* `to typeof(t)`; NONE if absent */
+        } expand_item;
+        struct {
+            const char *visualization; /* "timechart", "3Dchart" ... */
+            sl_query_list_t props;     /* PARAM, in order */
+        } render;
+        struct {
+            sl_query_list_t params;
+            sl_query_node_t *name; /* NAME */
+        } as;
+        struct {
+            sl_query_node_t *call; /* CALL (or MEMBER chain ending in one) */
+        } invoke;
+        struct {
+            sl_query_list_t params;
+            sl_query_node_t *call;  /* CALL of the plugin */
+            sl_query_list_t schema; /* `: (col:type, ...)`; may be empty */
+            bool open_schema;       /* the schema ends with `*` */
+        } evaluate;
+        struct {
+            sl_query_list_t levels; /* TOP_NESTED_LEVEL */
+        } top_nested;
+        struct {
+            sl_query_node_t *count;  /* or NULL (all) */
+            sl_query_node_t *of;     /* ASSIGN or expr */
+            sl_query_node_t *others; /* `with others = e`, or NULL */
+            sl_query_node_t *by;     /* SORTKEY over ASSIGN or expr */
+        } tn_level;
+        struct {
+            sl_query_kw_t kw; /* which operator */
+            const char *name; /* its spelling ("make-series") */
+        } unsupported;
+    };
+};
+
+/* ------------------------------------------------------------------------ */
+/* Parsing                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* Where and why a parse failed (all zero on success). */
+typedef struct sl_query_error {
+    int code;           /* SL_EPARSE, SL_EUNSUPPORTED or SL_ELIMIT */
+    sl_query_pos_t pos; /* the offending token */
+    char near[48];      /* its text (first line, shortened); "" at the end */
+    char expected[160]; /* what was expected, or what is wrong */
+} sl_query_error_t;
+
+/*
+ * Parses a whole KQL request (statements separated by `;`) into an
+ * SL_QUERY_N_QUERY node allocated from `pool`. On failure returns
+ *   SL_EPARSE        a syntax error (also bad literals);
+ *   SL_EUNSUPPORTED  a statement KQL has but Azure Monitor does not
+ *                    (`alias`, `declare query_parameters`, `restrict`,
+ *                    `declare pattern`) — the API's SemanticError;
+ *   SL_ELIMIT        nesting deeper than SL_QUERY_MAX_NESTING, or text longer
+ *                    than SL_QUERY_MAX_TEXT;
+ * and describes the first error in `err` and `d` (either may be NULL), e.g.
+ *   "Syntax error at line 3, column 12 near 'by': expected an expression".
+ * The text need not be NUL-terminated. Nothing is logged; pure function of its
+ * input, safe on any thread with its own pool.
+ */
+int sl_query_parse(sl_pool_t *pool,
+                   const char *text,
+                   size_t len,
+                   sl_query_node_t **out,
+                   sl_query_error_t *err,
+                   sl_diag_t *d);
+
+/* Calls fn(child, arg) for each direct child of `n`, in source order
+ * (NULL children are skipped). The generic way to walk any subtree. */
+void sl_query_node_foreach_child(const sl_query_node_t *n,
+                                 void (*fn)(const sl_query_node_t *child, void *arg),
+                                 void *arg);
+
+/* Appends a deterministic S-expression for `n` (and its subtree) to `out`.
+ * The format is described in docs/KQL-PARSER.md. NULL prints "nil". */
+void sl_query_ast_dump(const sl_query_node_t *n, sl_buf_t *out);
+/* Appends the dump of a dynamic value (JSON with typed leaves). */
+void sl_query_dyn_dump(const sl_query_dyn_t *v, sl_buf_t *out);
+
+/* ------------------------------------------------------------------------ */
+/* Literal decoding (shared by the parser and the executor's casts)         */
+/* ------------------------------------------------------------------------ */
+
+/* Body of datetime(...): ISO 8601 (date, 'T' or ' ', fraction, Z/offset),
+ * RFC 822/1123/850 with named zones; "null" sets *is_null. 0 or SL_EPARSE. */
+int sl_query_datetime_decode(const char *s, size_t n, sl_ticks_t *out, bool *is_null);
+/* Body of timespan(...)/time(...): "2" (days), "1.5h", "15 seconds",
+ * "[-][d.]hh:mm[:ss[.f]]", "null". 0 or SL_EPARSE. */
+int sl_query_timespan_decode(const char *s, size_t n, sl_ticks_t *out, bool *is_null);
+/* Number + unit as in a bare timespan literal ("30min", "1.5h"); the unit
+ * spellings are those of docs/KQL-PARSER.md. 0, SL_EPARSE, or SL_ELIMIT on
+ * overflow. */
+int sl_query_timespan_from_parts(const char *num,
+                                 size_t num_n,
+                                 const char *unit,
+                                 size_t unit_n,
+                                 sl_ticks_t *out);
+/* Length of a timespan unit spelling (d, h, min, sec, ms, tick ...) as the
+ * exact ratio *num / *den ticks (a nanosecond is 1/100 tick). Returns false
+ * when the word is not a unit. */
+bool sl_query_timespan_unit(const char *s, size_t n, int64_t *num, int64_t *den);
+
+/* ------------------------------------------------------------------------ */
+/* Internal: shared by the lexer's files                                    */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sl_query__lexer {
+    sl_pool_t *pool;
+    const unsigned char *s;
+    size_t n;
+    size_t i;      /* next byte */
+    uint32_t line; /* position of s[i] */
+    uint32_t col;
+    uint32_t base_off; /* offset of s[0] in the whole query */
+    sl_buf_t scratch;  /* decoded string values being built */
+} sl_query__lexer_t;
+
+/* Advances over k bytes, keeping line and column. */
+void sl_query__lex_adv(sl_query__lexer_t *lx, size_t k);
+/* Byte length of the whitespace character at s[i], or 0. */
+size_t sl_query__lex_ws(const sl_query__lexer_t *lx, size_t i);
+/* Skips whitespace and `//` comments. */
+void sl_query__lex_trivia(sl_query__lexer_t *lx);
+/* Turns `tok` (whose pos holds its start) into an ERROR token spanning up to
+ * byte `end` (within its first line). `msg` must be static. */
+void sl_query__lex_error(sl_query__lexer_t *lx, sl_query_tok_t *tok, size_t end, const char *msg);
+/* The position of s[i] now. */
+sl_query_pos_t sl_query__lex_pos(const sl_query__lexer_t *lx);
+/* Byte length of the string-literal opener at s[i] (", ', @", h@', ```, h~~~
+ * ...), or 0 if no string starts there. */
+size_t sl_query__lex_string_start(const sl_query__lexer_t *lx, size_t i);
+/* Lexes the string literal at s[i] and any literals adjacent to it (only
+ * whitespace and comments between) into one STRING token, or an ERROR token.
+ * `tok->pos` must hold the start position. */
+void sl_query__lex_string(sl_query__lexer_t *lx, sl_query_tok_t *tok);
+
+/* ------------------------------------------------------------------------ */
+/* Internal: shared by the parser's files (not for the executor)            */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sl_query__parser sl_query__parser_t;
+
+/* Parser state. One per sl_query_parse() call. */
+struct sl_query__parser {
+    sl_pool_t *pool;
+    const char *text;
+    size_t text_len;
+    sl_query_tok_t *toks;
+    size_t ntoks;
+    size_t i;    /* current token */
+    int nesting; /* recursion depth, bounded by SL_QUERY_MAX_NESTING */
+    bool failed; /* the first error is recorded; unwind */
+    sl_query_error_t err;
+};
+
+/* Token cursor. */
+const sl_query_tok_t *sl_query__peek(const sl_query__parser_t *p, size_t ahead);
+const sl_query_tok_t *sl_query__next(sl_query__parser_t *p);
+bool sl_query__at(const sl_query__parser_t *p, sl_query_tok_kind_t k);
+bool sl_query__at_kw(const sl_query__parser_t *p, sl_query_kw_t kw);
+bool sl_query__accept(sl_query__parser_t *p, sl_query_tok_kind_t k);
+bool sl_query__accept_kw(sl_query__parser_t *p, sl_query_kw_t kw);
+/* Consumes a token of kind k or records "expected <what>". */
+bool sl_query__expect(sl_query__parser_t *p, sl_query_tok_kind_t k, const char *what);
+bool sl_query__expect_kw(sl_query__parser_t *p, sl_query_kw_t kw);
+/* True if tokens a and b touch (no whitespace or comment between them). */
+bool sl_query__adjacent(const sl_query_tok_t *a, const sl_query_tok_t *b);
+
+/* Error recording: the first call wins; later calls are ignored. Returns NULL
+ * so that parse functions can `return sl_query__fail(...)`. */
+void *sl_query__fail(sl_query__parser_t *p,
+                     const sl_query_tok_t *at,
+                     int code,
+                     const char *fmt,
+                     ...) SL_PRINTF(4, 5);
+/* "expected X" at the current token. */
+void *sl_query__expected(sl_query__parser_t *p, const char *what);
+
+/* Recursion guard: returns false (and records SL_ELIMIT) when too deep. */
+bool sl_query__enter(sl_query__parser_t *p);
+void sl_query__leave(sl_query__parser_t *p);
+
+/* Nodes and lists. */
+sl_query_node_t *sl_query__node(sl_query__parser_t *p,
+                                sl_query_kind_t kind,
+                                const sl_query_tok_t *at);
+/* Completes a node: extends its position to the end of the previous token
+ * and computes its height from its children. Returns n, or NULL (recording
+ * SL_ELIMIT) when the tree gets taller than SL_QUERY_MAX_HEIGHT. Every
+ * constructor calls it last. */
+sl_query_node_t *sl_query__finish(sl_query__parser_t *p, sl_query_node_t *n);
+
+/* A growable list used while parsing; its storage lives in the pool, so an
+ * abandoned parse leaks nothing. */
+typedef struct sl_query__vec {
+    sl_pool_t *pool;
+    sl_query_node_t **v;
+    size_t n, cap;
+} sl_query__vec_t;
+void sl_query__vec_init(sl_query__parser_t *p, sl_query__vec_t *vec);
+void sl_query__vec_push(sl_query__vec_t *vec, sl_query_node_t *n);
+sl_query_list_t sl_query__vec_done(sl_query__vec_t *vec);
+
+/* Names: identifiers (any word) and ['escaped'] names. */
+bool sl_query__at_name(const sl_query__parser_t *p);
+sl_query_node_t *sl_query__parse_name(sl_query__parser_t *p, const char *what);
+/* Names with `*` wildcards (Sec*, *, *_CL), for union, project-away ... */
+sl_query_node_t *sl_query__parse_wild_name(sl_query__parser_t *p, const char *what);
+/* A `name:type` column declaration; `type_optional` for parse captures. */
+sl_query_node_t *sl_query__parse_coldecl(sl_query__parser_t *p, bool type_optional);
+/* A parenthesised schema `(a:string, b:long)`; `allow_star` for `(*)`. */
+bool sl_query__parse_schema(sl_query__parser_t *p,
+                            sl_query_list_t *cols,
+                            bool allow_star,
+                            bool *star);
+
+/* Literals (parse_literal.c): turns the current literal token into a node. */
+bool sl_query__at_literal(const sl_query__parser_t *p);
+sl_query_node_t *sl_query__parse_literal(sl_query__parser_t *p);
+/* Decodes a dynamic(...) token body (parse_dynamic.c). */
+sl_query_dyn_t *sl_query__parse_dynamic(sl_query__parser_t *p, const sl_query_tok_t *tok);
+
+/* Expressions (parse_expr.c). */
+sl_query_node_t *sl_query__parse_expr(sl_query__parser_t *p);       /* unnamed, `or` level */
+sl_query_node_t *sl_query__parse_postfix(sl_query__parser_t *p);    /* calls and paths */
+sl_query_node_t *sl_query__parse_named_expr(sl_query__parser_t *p); /* [Name =] expr */
+/* Comma-separated named expressions until no comma follows. */
+bool sl_query__parse_named_list(sl_query__parser_t *p, sl_query_list_t *out);
+/* `expr [asc|desc] [nulls first|last]`; default order is DESC. */
+sl_query_node_t *sl_query__parse_sortkey(sl_query__parser_t *p, bool named);
+
+/* Tabular (parse_tabular.c). */
+sl_query_node_t *sl_query__parse_pipe_expr(sl_query__parser_t *p);
+/* A pipeline whose first stage may be an operator (implicit input). */
+sl_query_node_t *sl_query__parse_subquery(sl_query__parser_t *p);
+/* True when the current token ends an operator (|, ;, ), ], }, EOF). */
+bool sl_query__at_op_end(const sl_query__parser_t *p);
+/* Operator parameters `name=value ...`. `known` is a NULL-terminated list of
+ * names accepted besides hint.*; `any` also accepts unknown names. */
+bool sl_query__parse_params(sl_query__parser_t *p,
+                            sl_query_list_t *out,
+                            const char *const *known,
+                            bool any);
+/* The value of the param called `name` in `params`, or NULL. */
+sl_query_node_t *sl_query__param(const sl_query_list_t *params, const char *name);
+/* An operator parameter's or property's value: a name, a literal, or a
+ * signed number. */
+sl_query_node_t *sl_query__parse_param_value(sl_query__parser_t *p);
+/* Skips an operator we do not model (balanced to the next top-level |, ;). */
+sl_query_node_t *sl_query__parse_unsupported(sl_query__parser_t *p);
+
+/* Operators (parse_ops.c, parse_join.c, parse_parse.c). Each is called with
+ * the operator's keyword as the current token and returns its node. */
+sl_query_node_t *sl_query__parse_operator(sl_query__parser_t *p);
+sl_query_node_t *sl_query__op_join(sl_query__parser_t *p);
+sl_query_node_t *sl_query__op_lookup(sl_query__parser_t *p);
+sl_query_node_t *sl_query__op_union(sl_query__parser_t *p);
+sl_query_node_t *sl_query__op_search(sl_query__parser_t *p);
+sl_query_node_t *sl_query__op_parse(sl_query__parser_t *p);
+sl_query_node_t *sl_query__op_parse_kv(sl_query__parser_t *p);
+sl_query_node_t *sl_query__op_mv_expand(sl_query__parser_t *p);
+sl_query_node_t *sl_query__op_mv_apply(sl_query__parser_t *p);
+sl_query_node_t *sl_query__op_render(sl_query__parser_t *p);
+sl_query_node_t *sl_query__op_evaluate(sl_query__parser_t *p);
+
+/* Statements (parse_stmt.c): a `{ ... }` function body. */
+bool sl_query__parse_body(sl_query__parser_t *p, sl_query_node_t *fn);
+
+#endif /* SL_QUERY_INT_H */
