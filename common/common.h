@@ -53,7 +53,8 @@
     X(SL_ENOMEM, -20017, "out of memory")                                                       \
     X(SL_ECANCELED, -20018, "canceled")                                                         \
     X(SL_ETRANSIENT, -20019, "transient failure")                                               \
-    X(SL_ECONFIG, -20020, "invalid configuration")
+    X(SL_ECONFIG, -20020, "invalid configuration")                                              \
+    X(SL_ESEMANTIC, -20021, "invalid query")
 
 enum {
 #define SL__ERR_ENUM(name, value, msg) name = value,

@@ -793,6 +793,383 @@ int sl_query_timespan_from_parts(const char *num,
  * when the word is not a unit. */
 bool sl_query_timespan_unit(const char *s, size_t n, int64_t *num, int64_t *den);
 
+
+/* ======================================================================== */
+/* Executor: values, scalar functions, aggregates                           */
+/* ======================================================================== */
+/*
+ * The executor runs a bound plan over batches of rows. A batch is a set of
+ * equally long vectors; a vector is an sl_col_t (store/store.h) with a
+ * reference count and a "constant" flag:
+ *
+ *   - fixed-width types (bool, int, long, real, datetime, timespan) keep
+ *     their values in col.data (uint8 for bool, int64 or double otherwise)
+ *     and a null bitmap in col.nulls (empty when no value is null);
+ *   - text types (string, guid, dynamic) keep n+1 uint32 offsets in
+ *     col.offs into col.data. Strings are never null (KQL: ""); for guid
+ *     and dynamic, "" is null. A dynamic value is compact JSON text
+ *     (`{"a":1}`, `[1,2]`, `"s"`, `12`, `true`, `null`), as stored.
+ *   - a constant vector (konst) holds one value (col.n == 1) that stands
+ *     for every row. Use SL_QV_ROW(v, i) to index any vector.
+ *
+ * int is stored as int64 but keeps int's range (results are wrapped to 32
+ * bits only by toint()). Datetimes and timespans are 100 ns ticks; datetime
+ * 0 is 1970-01-01 (KQL allows 0001-01-01 .. 9999-12-31).
+ *
+ * Evaluation is vectorised: a scalar function gets its argument vectors and
+ * the row count and returns a new vector of that many rows. When every
+ * argument is constant the evaluator calls it with n == 1 and marks the
+ * result constant, so functions never special-case that. Memory that
+ * scales with data is charged to the query's budget (sl_qrt_charge).
+ */
+
+#include "store/store.h"
+
+typedef struct sl_qctx sl_qctx_t;   /* one running query (exec.c) */
+typedef struct sl_qbind sl_qbind_t; /* the binder (bind.c) */
+
+/* ---- Vectors ------------------------------------------------------------ */
+
+typedef struct sl_qvec {
+    uint32_t refs;
+    bool konst;
+    sl_col_t col; /* col.name is NULL; col.type is the value type */
+} sl_qvec_t;
+
+#define SL_QV_ROW(v, i) ((v)->konst ? 0 : (i))
+
+/* A vector of type t for n rows: fixed-width values allocated (zeroed, no
+ * nulls, col.n == n); text vectors empty (col.n == 0, offsets [0]) to be
+ * filled with sl_qvec_push_text. */
+sl_qvec_t *sl_qvec_new(sl_type_t t, size_t n);
+/* Constants (one row, konst). */
+sl_qvec_t *sl_qvec_const_i64(sl_type_t t, int64_t v);
+sl_qvec_t *sl_qvec_const_f64(double v);
+sl_qvec_t *sl_qvec_const_bool(bool v);
+sl_qvec_t *sl_qvec_const_text(sl_type_t t, const char *s, size_t n);
+sl_qvec_t *sl_qvec_const_null(sl_type_t t);
+/* Wraps an existing column (its buffers move into the vector; `c` is left
+ * empty). */
+sl_qvec_t *sl_qvec_adopt(sl_col_t *c);
+sl_qvec_t *sl_qvec_ref(sl_qvec_t *v);
+void sl_qvec_unref(sl_qvec_t *v);
+/* Rows of v: col.n, or the batch's row count for a constant. */
+static inline size_t sl_qvec_len(const sl_qvec_t *v) { return v->col.n; }
+
+static inline bool sl_qvec_is_null(const sl_qvec_t *v, size_t i)
+{
+    i = SL_QV_ROW(v, i);
+    if (sl_type_is_text(v->col.type)) {
+        if (v->col.type == SL_TYPE_STRING)
+            return false;
+        const uint32_t *o = (const uint32_t *)v->col.offs.data;
+        return o[i + 1] == o[i];
+    }
+    return sl_col_is_null(&v->col, i);
+}
+static inline int64_t sl_qvec_i64(const sl_qvec_t *v, size_t i)
+{
+    return ((const int64_t *)v->col.data.data)[SL_QV_ROW(v, i)];
+}
+static inline double sl_qvec_f64(const sl_qvec_t *v, size_t i)
+{
+    return ((const double *)v->col.data.data)[SL_QV_ROW(v, i)];
+}
+static inline bool sl_qvec_bool(const sl_qvec_t *v, size_t i)
+{
+    return ((const uint8_t *)v->col.data.data)[SL_QV_ROW(v, i)] != 0;
+}
+static inline const char *sl_qvec_text(const sl_qvec_t *v, size_t i, size_t *len)
+{
+    return sl_col_text(&v->col, SL_QV_ROW(v, i), len);
+}
+/* Any numeric (int, long, real) value as a double; bool as 0/1. */
+double sl_qvec_num(const sl_qvec_t *v, size_t i);
+
+/* Writers for vectors made by sl_qvec_new. */
+static inline int64_t *sl_qvec_i64w(sl_qvec_t *v) { return (int64_t *)v->col.data.data; }
+static inline double *sl_qvec_f64w(sl_qvec_t *v) { return (double *)v->col.data.data; }
+static inline uint8_t *sl_qvec_boolw(sl_qvec_t *v) { return (uint8_t *)v->col.data.data; }
+/* Marks row i null (fixed-width types; the value slot should hold 0). */
+void sl_qvec_set_null(sl_qvec_t *v, size_t i);
+/* Appends the next text value (text vectors; "" is null for guid/dynamic). */
+void sl_qvec_push_text(sl_qvec_t *v, const char *s, size_t n);
+/* Reserves room for `bytes` more text bytes and `rows` more offsets. */
+void sl_qvec_reserve_text(sl_qvec_t *v, size_t rows, size_t bytes);
+
+/* Rows i where the bool vector is true (not null, not false). */
+static inline bool sl_qvec_true(const sl_qvec_t *v, size_t i)
+{
+    return !sl_qvec_is_null(v, i) && sl_qvec_bool(v, i);
+}
+
+/* ---- Runtime context (per thread, per query) ---------------------------- */
+
+typedef struct sl_qrt {
+    sl_qctx_t *q;
+    sl_diag_t *d;     /* where a runtime error is described */
+    sl_buf_t scratch; /* free for a function's temporary use within one call */
+} sl_qrt_t;
+
+/* Charges `bytes` (negative: releases) to the query's memory budget;
+ * SL_ELIMIT with a message in rt->d once it is exceeded. */
+int sl_qrt_charge(sl_qrt_t *rt, int64_t bytes);
+/* The query's fixed "now" (now() and ago() agree within one query). */
+sl_ticks_t sl_qrt_now(const sl_qrt_t *rt);
+/* True once the query has been cancelled or has run past its deadline;
+ * long loops check it every few thousand rows and return SL_ECANCELED. */
+bool sl_qrt_stopped(const sl_qrt_t *rt);
+
+/* ---- Regular expressions (regex.c) -------------------------------------- */
+
+/* A compiled pattern (RE2 syntax as written in KQL; PCRE2 with JIT, UTF
+ * mode, and match/depth limits so that analyst patterns cannot run away).
+ * Compiled once per query at bind time; shared read-only by all threads. */
+typedef struct sl_qregex sl_qregex_t;
+
+/* Compiles `pat`. SL_ESEMANTIC with PCRE2's message and offset if the
+ * pattern is invalid. `flags` are KQL regex flags ("i", "s", "m", "U"), or
+ * NULL. Freed when the query ends. */
+int sl_qregex_compile(sl_qbind_t *b, const char *pat, size_t n, const char *flags,
+                      sl_qregex_t **out, sl_diag_t *d);
+/* Number of capture groups. */
+uint32_t sl_qregex_groups(const sl_qregex_t *re);
+/* Index of the named group, or -1. */
+int sl_qregex_group_index(const sl_qregex_t *re, const char *name);
+/* Matches s[0..n) starting at byte `from`. Returns 1 on a match with
+ * ovec[2k], ovec[2k+1] = bounds of group k (0 = whole match; unset groups
+ * are SIZE_MAX) for k < nvec/2, 0 on no match, or SL_ELIMIT (match limit
+ * hit; described in rt->d). Thread-safe. */
+int sl_qregex_match(const sl_qregex_t *re, const char *s, size_t n, size_t from, size_t *ovec,
+                    size_t nvec, sl_qrt_t *rt);
+
+/* ---- String operators (strops.c) ---------------------------------------- */
+
+/* KQL.md §2.8 on byte strings. Case-insensitive variants fold ASCII only.
+ * Terms are maximal runs of ASCII letters, digits and bytes >= 0x80. */
+bool sl_qstr_eq(const char *a, size_t an, const char *b, size_t bn, bool cs);
+bool sl_qstr_contains(const char *h, size_t hn, const char *nd, size_t nn, bool cs);
+bool sl_qstr_starts(const char *h, size_t hn, const char *nd, size_t nn, bool cs);
+bool sl_qstr_ends(const char *h, size_t hn, const char *nd, size_t nn, bool cs);
+bool sl_qstr_has(const char *h, size_t hn, const char *nd, size_t nn, bool cs);
+bool sl_qstr_hasprefix(const char *h, size_t hn, const char *nd, size_t nn, bool cs);
+bool sl_qstr_hassuffix(const char *h, size_t hn, const char *nd, size_t nn, bool cs);
+void sl_qstr_lower(const char *s, size_t n, char *out);
+
+typedef enum sl_qstr_op {
+    SL_QSTR_CONTAINS,
+    SL_QSTR_HAS,
+    SL_QSTR_HASPREFIX,
+    SL_QSTR_HASSUFFIX,
+} sl_qstr_op_t;
+
+/* Whole-column scan: match[i] = 1 when row i of the text column (n rows,
+ * offsets `offs` into `data`) satisfies `op` with the needle. One pass over
+ * the bytes, so a rare needle costs little more than a memory scan. */
+void sl_qstr_scan(const char *data, const uint32_t *offs, size_t n, const char *nd, size_t nn,
+                  bool cs, sl_qstr_op_t op, uint8_t *match);
+
+/* ---- Dynamic values (dyn.c) --------------------------------------------- */
+
+/* Kinds of a compact JSON value. */
+typedef enum sl_qdyn_kind {
+    SL_QDYN_NONE = 0, /* "" (a null dynamic cell) */
+    SL_QDYN_NULL,
+    SL_QDYN_BOOL,
+    SL_QDYN_NUMBER,
+    SL_QDYN_STRING,
+    SL_QDYN_ARRAY,
+    SL_QDYN_OBJECT,
+} sl_qdyn_kind_t;
+
+/* The kind of the compact JSON value s[0..n). */
+sl_qdyn_kind_t sl_qdyn_kind(const char *s, size_t n);
+/* Member `key` of the object s[0..n) (its compact JSON text in *v, *vn);
+ * false if s is not an object or has no such member. */
+bool sl_qdyn_member(const char *s, size_t n, const char *key, size_t kn, const char **v,
+                    size_t *vn);
+/* Element i of the array s[0..n) (negative i counts from the end). */
+bool sl_qdyn_index(const char *s, size_t n, int64_t i, const char **v, size_t *vn);
+/* Number of elements of an array (-1 if not an array). */
+int64_t sl_qdyn_array_length(const char *s, size_t n);
+/* Validates arbitrary JSON text and appends its compact form (strings
+ * re-escaped canonically, numbers as written) to out; SL_EPARSE if the
+ * text is not JSON. Used by parse_json/todynamic. */
+int sl_qdyn_compact(const char *s, size_t n, sl_buf_t *out);
+/* Decodes a JSON string value (with quotes) into raw bytes in out. */
+bool sl_qdyn_unquote(const char *s, size_t n, sl_buf_t *out);
+/* Appends a JSON string literal for raw bytes (quoted, escaped). */
+void sl_qdyn_quote(const char *s, size_t n, sl_buf_t *out);
+
+/* ---- Bound expressions -------------------------------------------------- */
+
+typedef struct sl_qexpr sl_qexpr_t;
+typedef struct sl_qfn sl_qfn_t;
+
+typedef enum sl_qx_kind {
+    SL_QX_COL,   /* a column of the operator's input */
+    SL_QX_CONST, /* a constant (literal, folded expression, let value) */
+    SL_QX_CALL,  /* a scalar function or operator */
+} sl_qx_kind_t;
+
+/* A call of a scalar function. Binary and unary operators are functions
+ * named by their spelling ("+", "==", "has", "!contains_cs", "in~",
+ * "between"; unary minus is "-" with one argument), so is dynamic access
+ * (".member" with the key as a constant string argument, "[]" with an
+ * index or key argument). */
+typedef struct sl_qcall {
+    const sl_qfn_t *fn;
+    size_t nargs;
+    sl_qexpr_t **args;
+    void *state; /* set by the function's bind: precomputed constants */
+    int variant; /* set by bind: which implementation (e.g. per arg types) */
+} sl_qcall_t;
+
+struct sl_qexpr {
+    sl_qx_kind_t kind;
+    sl_type_t type;
+    sl_query_pos_t pos; /* for error messages */
+    union {
+        size_t col;       /* COL: index into the input schema */
+        sl_qvec_t *konst; /* CONST: a one-row constant vector */
+        sl_qcall_t call;  /* CALL */
+    };
+};
+
+static inline bool sl_qexpr_is_const(const sl_qexpr_t *e) { return e->kind == SL_QX_CONST; }
+/* The text of a constant string/guid/dynamic expression; false otherwise. */
+bool sl_qexpr_const_text(const sl_qexpr_t *e, const char **s, size_t *n);
+/* The value of a constant numeric/datetime/timespan expression (false when
+ * not constant, or null). */
+bool sl_qexpr_const_i64(const sl_qexpr_t *e, int64_t *v);
+bool sl_qexpr_const_f64(const sl_qexpr_t *e, double *v);
+
+/* ---- Scalar functions (fn_*.c, registered in fn_registry.c) ------------- */
+
+/*
+ * bind: checks argument types and count (call->args[i]->type,
+ * sl_qexpr_is_const ...), sets *type to the result type, and may set
+ * call->state (allocated from sl_qbind_pool) and call->variant. A type
+ * error returns SL_ESEMANTIC with a message naming the function and the
+ * argument ("strlen(): argument 1 must be string, got long").
+ *
+ * eval: computes n rows from the argument vectors (each has n rows or is
+ * constant) into a new vector *out of the bound type. Returns 0, or a
+ * runtime error described in rt->d (SL_ELIMIT, SL_ECANCELED). Must be
+ * thread-safe: call->state is read-only here.
+ */
+struct sl_qfn {
+    const char *name;
+    uint8_t min_args, max_args; /* max 255 = variadic */
+    bool volatile_;             /* not folded at bind time (e.g. rand) */
+    int (*bind)(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_t *d);
+    int (*eval)(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n, sl_qvec_t **out,
+                sl_qrt_t *rt);
+};
+
+/* The function called `name` (exact, case-sensitive as in KQL), or NULL. */
+const sl_qfn_t *sl_qfn_find(const char *name, size_t n);
+
+/* What the binder offers bind functions. */
+sl_pool_t *sl_qbind_pool(sl_qbind_t *b);
+sl_ticks_t sl_qbind_now(const sl_qbind_t *b);
+/* Wraps *arg in a conversion to type t (tolong, todouble, tostring, ...)
+ * unless it already has that type. */
+int sl_qbind_cast(sl_qbind_t *b, sl_qexpr_t **arg, sl_type_t t, sl_diag_t *d);
+/* SL_ESEMANTIC "f(): argument k must be <what>, got <type>". */
+int sl_qbind_arg_error(sl_diag_t *d, const sl_qcall_t *call, size_t k, const char *what);
+
+/* Numeric promotion shared by the arithmetic operators: the wider of
+ * int < long < real; 0 if either is not numeric. */
+sl_type_t sl_qtype_numeric_join(sl_type_t a, sl_type_t b);
+static inline bool sl_qtype_is_numeric(sl_type_t t)
+{
+    return t == SL_TYPE_INT || t == SL_TYPE_LONG || t == SL_TYPE_REAL;
+}
+
+/* ---- Aggregates (agg_*.c, registered in agg_registry.c) ----------------- */
+
+typedef struct sl_qagg sl_qagg_t;
+
+/* One aggregate call in a summarize: `name = agg(args)`. */
+typedef struct sl_qaggcall {
+    const sl_qagg_t *agg;
+    size_t nargs;
+    sl_qexpr_t **args; /* bound over the summarize's input; a `*` argument
+                          (arg_max(x, *)) arrives expanded into the input's
+                          columns, in order */
+    const char *argname; /* inferred name of args[0] ("" if none); for naming */
+    /* Set by bind: */
+    size_t nout;            /* result columns (arg_max: 1 + returned columns) */
+    sl_type_t *out_types;   /* nout types (from sl_qbind_pool) */
+    const char **out_names; /* nout generated names (count_, sum_X, ...) */
+    size_t state_size;      /* bytes of per-group state (fixed; zeroed) */
+    void *bstate;           /* bind-time constants (percentile ranks ...) */
+    /* Set by the operator: */
+    size_t state_off; /* offset of this call's state in a group's row */
+} sl_qaggcall_t;
+
+/*
+ * The summarize operator keeps, per group, one fixed-size row of states
+ * (zero-initialised). Partial results from several threads are merged.
+ *
+ * update: for rows r < n, folds args[*] row r into the state at
+ *   base + gid[r] * stride + call->state_off.
+ *   Variable-size data (sets, lists, value arrays) lives behind pointers in
+ *   the state and is charged with sl_qrt_charge.
+ * merge:  folds state `src` into `dst` (both of this call); src is
+ *   disposed by the caller afterwards.
+ * finish: appends the group's result value(s) to outs[0..nout) (vectors
+ *   made with sl_qvec_new(type, 0), text ones filled by push; fixed-width
+ *   ones are appended with sl_qagg_push_* below).
+ * dispose: frees what the state points to (may be NULL if nothing).
+ */
+struct sl_qagg {
+    const char *name;
+    uint8_t min_args, max_args; /* 255 = variadic */
+    int (*bind)(sl_qbind_t *b, sl_qaggcall_t *call, sl_diag_t *d);
+    int (*update)(const sl_qaggcall_t *call, uint8_t *base, size_t stride, const uint32_t *gid,
+                  sl_qvec_t *const *args, size_t n, sl_qrt_t *rt);
+    int (*merge)(const sl_qaggcall_t *call, void *dst, void *src, sl_qrt_t *rt);
+    int (*finish)(const sl_qaggcall_t *call, void *state, sl_qvec_t **outs, sl_qrt_t *rt);
+    void (*dispose)(const sl_qaggcall_t *call, void *state);
+};
+
+/* The aggregate called `name` (count, dcount, make_set ...), or NULL. */
+const sl_qagg_t *sl_qagg_find(const char *name, size_t n);
+
+/* Appending one value to a growing fixed-width result vector. */
+void sl_qagg_push_i64(sl_qvec_t *v, int64_t x);
+void sl_qagg_push_f64(sl_qvec_t *v, double x);
+void sl_qagg_push_bool(sl_qvec_t *v, bool x);
+void sl_qagg_push_null(sl_qvec_t *v);
+/* Appends row i of `src` (any type) to `dst` of the same type. */
+void sl_qvec_push_from(sl_qvec_t *dst, const sl_qvec_t *src, size_t i);
+
+/* ---- Value helpers shared by functions and aggregates (value.c) --------- */
+
+/* Hash of row i of v (equal values hash equal across int/long; strings by
+ * bytes; case-sensitive). Used by dcount, make_set, distinct, group keys. */
+uint64_t sl_qvec_hash(const sl_qvec_t *v, size_t i);
+/* Total order used by sort, min/max and arg_min/arg_max: <0, 0, >0.
+ * Nulls compare lowest. Numbers across int/long/real by value; strings by
+ * bytes; bool false < true. */
+int sl_qvec_cmp(const sl_qvec_t *a, size_t i, const sl_qvec_t *b, size_t j);
+/* Appends the value of row i as compact JSON (a dynamic element): numbers,
+ * strings quoted, datetimes as ISO 8601 strings, timespans as
+ * "[-][d.]hh:mm:ss[.fffffff]" strings, guids as strings, dynamic as is,
+ * null as null. */
+void sl_qvec_json(const sl_qvec_t *v, size_t i, sl_buf_t *out);
+/* Formats row i as KQL's tostring() does into out (strings as is, numbers
+ * shortest round-trip, datetime ISO 8601 with 7 digits "Z", timespan
+ * "[-][d.]hh:mm:ss[.fffffff]", bool "true"/"false", dynamic as compact JSON
+ * except a top-level string without quotes; null → ""). */
+void sl_qvec_tostring(const sl_qvec_t *v, size_t i, sl_buf_t *out);
+/* Timespan text as above. */
+void sl_qfmt_timespan(sl_ticks_t t, sl_buf_t *out);
+/* Datetime as ISO 8601 UTC with 7 fractional digits and Z. */
+void sl_qfmt_datetime(sl_ticks_t t, sl_buf_t *out);
+
 /* ------------------------------------------------------------------------ */
 /* Internal: shared by the lexer's files                                    */
 /* ------------------------------------------------------------------------ */

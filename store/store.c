@@ -70,6 +70,12 @@ int sl_store_open(const sl_store_opts_t *o, sl_store_t **out, sl_diag_t *d)
     if (!s->o.segment_span_ms)
         s->o.segment_span_ms = 86400000;
     pthread_mutex_init(&s->mu, NULL);
+    pthread_rwlockattr_t ra;
+    pthread_rwlockattr_init(&ra);
+    /* Queries take it often and briefly; the writer must not starve. */
+    pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&s->vis, &ra);
+    pthread_rwlockattr_destroy(&ra);
     pthread_cond_init(&s->wal_cv, NULL);
     pthread_cond_init(&s->seg_cv, NULL);
     pthread_cond_init(&s->flush_cv, NULL);
@@ -131,6 +137,7 @@ void sl_store_close(sl_store_t *s)
     pthread_cond_destroy(&s->seg_cv);
     pthread_cond_destroy(&s->flush_cv);
     pthread_mutex_destroy(&s->mu);
+    pthread_rwlock_destroy(&s->vis);
     sl_free(s);
 }
 

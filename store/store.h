@@ -335,6 +335,59 @@ typedef int (*sl_scan_cb)(void *arg, const sl_scan_block_t *blk, sl_colset_t *ro
 int sl_store_scan(sl_store_t *s, const sl_scan_spec_t *spec, sl_scan_cb cb, void *arg,
                   sl_scan_stats_t *st, sl_diag_t *d);
 
+/*
+ * Snapshots: a consistent view of some tables for parallel readers. A
+ * snapshot lists the blocks that may hold rows of the given tables with
+ * TimeGenerated in [t0, t1] (others are pruned by their clear header) plus,
+ * as "memory" blocks, the acknowledged rows not yet written to a block, so
+ * a query sees every acknowledged row exactly once. Blocks may hold rows
+ * outside [t0, t1]: the reader filters.
+ */
+typedef struct sl_snap sl_snap_t;
+typedef struct sl_snap_reader sl_snap_reader_t;
+
+typedef struct sl_snap_table {
+    sl_guid_t ws;
+    const char *table;
+} sl_snap_table_t;
+
+typedef struct sl_snap_block {
+    size_t table; /* index into the tables given to sl_store_snap_open */
+    sl_scope_t scope;
+    uint64_t aek_id;
+    uint32_t kek_version;
+    sl_ticks_t tmin, tmax;
+    uint32_t rows;
+    uint64_t bytes; /* stored (sealed) size; in-memory size for memory blocks */
+    bool memory;    /* rows not yet in a block (already in the clear) */
+} sl_snap_block_t;
+
+/* Opens a snapshot. Tables that do not exist are skipped. Thread-safe; the
+ * snapshot must be closed on any thread with sl_store_snap_close (it pins
+ * segments and LMDB read transactions until then). */
+int sl_store_snap_open(sl_store_t *s, const sl_snap_table_t *tabs, size_t ntabs,
+                       sl_ticks_t t0, sl_ticks_t t1, sl_snap_t **out, sl_diag_t *d);
+void sl_store_snap_close(sl_snap_t *sn);
+size_t sl_store_snap_count(const sl_snap_t *sn);
+/* Borrowed until sl_store_snap_close. Blocks come table by table, in time order. */
+const sl_snap_block_t *sl_store_snap_block(const sl_snap_t *sn, size_t i);
+/* Blocks skipped by their time range while listing. */
+uint64_t sl_store_snap_pruned(const sl_snap_t *sn);
+/* Per-thread decoding state (decompression context, buffers). */
+sl_snap_reader_t *sl_store_snap_reader_new(void);
+void sl_store_snap_reader_free(sl_snap_reader_t *r);
+/*
+ * Decodes block i into `out` (an empty colset): only the columns named in
+ * cols[0..ncols) that the block has (cols NULL: all). Blocks are decrypted
+ * and verified; SL_EKEYUNAVAIL if the block's scope key is unavailable,
+ * SL_EINTEGRITY if it was altered. Different blocks may be read at once
+ * from different threads, each with its own reader. Adds the bytes
+ * decrypted to *bytes_decrypted (may be NULL).
+ */
+int sl_store_snap_read(sl_snap_t *sn, size_t i, const char *const *cols, size_t ncols,
+                       sl_snap_reader_t *r, sl_colset_t *out, uint64_t *bytes_decrypted,
+                       sl_diag_t *d);
+
 /* Retention: rows older than a workspace's cutoff are deleted. */
 typedef struct sl_retention_rule {
     sl_guid_t ws;

@@ -203,6 +203,10 @@ struct sl_store {
 
     pthread_mutex_t mu;
     pthread_cond_t wal_cv, seg_cv, flush_cv;
+    /* Held exclusively by the segment writer while rows move from its queue
+     * to builders to blocks, shared by snapshots (snap.c): a reader sees
+     * each acknowledged row exactly once. Lock order: vis, then mu. */
+    pthread_rwlock_t vis;
     sl_pending_t *wal_head, *wal_tail; /* waiting for the WAL */
     sl_pending_t *seg_head, *seg_tail; /* committed, waiting for builders */
     sl_pending_t *done_head, *done_tail;
@@ -213,8 +217,9 @@ struct sl_store {
     _Atomic uint64_t committed_through, durable_through;
     pthread_t wal_thr, seg_thr;
 
-    /* segment writer state (its thread only) */
+    /* segment writer state (its thread; read by snapshots under vis) */
     sl_builder_t *builders;
+    sl_pending_t *seg_work; /* taken from the queue, not yet in builders */
     void *zc;
     uint64_t held_min_lsn; /* oldest record that could not be replayed (0: none) */
 

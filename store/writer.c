@@ -121,26 +121,39 @@ static void *seg_main(void *arg)
             }
             pthread_cond_timedwait(&s->seg_cv, &s->mu, &ts);
         }
+        pthread_mutex_unlock(&s->mu);
+
+        /* Rows move from the queue to builders to blocks only under `vis`
+         * held exclusively, so that snapshots see each row exactly once. */
+        pthread_rwlock_wrlock(&s->vis);
+        pthread_mutex_lock(&s->mu);
         sl_pending_t *work = s->seg_head;
         s->seg_head = s->seg_tail = NULL;
         bool stop = s->stop_seg && !work;
         uint64_t want_flush = s->flush_req;
         sl_purge_job_t *purge = s->purge;
         pthread_mutex_unlock(&s->mu);
+        s->seg_work = work;
+        pthread_rwlock_unlock(&s->vis);
 
         sl_diag_t d;
         for (sl_pending_t *p = work, *next; p; p = next) {
             next = p->next;
+            pthread_rwlock_wrlock(&s->vis);
             sl_store__builders_add(s, p, &d);
-            sl_batch_destroy(p->batch);
-            sl_free(p);
+            s->seg_work = next;
             /* Keep builders bounded while a large queue drains. */
             sl_store__builders_flush(s, false, &d);
+            pthread_rwlock_unlock(&s->vis);
+            sl_batch_destroy(p->batch);
+            sl_free(p);
         }
         bool all = stop || want_flush != s->flush_done || purge;
+        pthread_rwlock_wrlock(&s->vis);
         sl_store__builders_flush(s, all, &d);
         if (purge)
             sl_store__purge_run(s, purge); /* builders are empty: no segment is in use */
+        pthread_rwlock_unlock(&s->vis);
         atomic_store(&s->durable_through, sl_store__low_water(s) - 1);
 
         pthread_mutex_lock(&s->mu);
