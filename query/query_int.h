@@ -907,9 +907,14 @@ static inline bool sl_qvec_true(const sl_qvec_t *v, size_t i)
 
 typedef struct sl_qrt {
     sl_qctx_t *q;
-    sl_diag_t *d;     /* where a runtime error is described */
-    sl_buf_t scratch; /* free for a function's temporary use within one call */
+    sl_diag_t *d;          /* where a runtime error is described */
+    sl_buf_t scratch;      /* free for a function's temporary use within one call */
+    struct sl_qrt_rx *rx;  /* regex match state (regex.c), made on first use */
 } sl_qrt_t;
+
+/* Frees what a runtime context holds (regex state, scratch). */
+void sl_qrt_dispose(sl_qrt_t *rt);
+void sl_qrt_rx_free(sl_qrt_t *rt);
 
 /* Charges `bytes` (negative: releases) to the query's memory budget;
  * SL_ELIMIT with a message in rt->d once it is exceeded. */
@@ -1067,8 +1072,23 @@ struct sl_qfn {
                 sl_qrt_t *rt);
 };
 
-/* The function called `name` (exact, case-sensitive as in KQL), or NULL. */
-const sl_qfn_t *sl_qfn_find(const char *name, size_t n);
+/* The function called `name` (exact, case-sensitive as in KQL) taking
+ * nargs arguments, or NULL. Several entries may share a name with
+ * different argument counts (unary and binary "-"). */
+const sl_qfn_t *sl_qfn_find(const char *name, size_t n, size_t nargs);
+/* True if some function has this name (for "wrong number of arguments"). */
+bool sl_qfn_exists(const char *name, size_t n);
+
+/* The registry is the concatenation of these tables, each ended by an entry
+ * with a NULL name:
+ *   sl_qfn_core  comparison, logic and arithmetic operators (fn_core*.c)
+ *   sl_qfn_text  string operators, in/between/regex, string, regex and
+ *                dynamic functions (fn_text*.c)
+ *   sl_qfn_misc  conversion, datetime, math and conditional functions
+ *                (fn_misc*.c) */
+extern const sl_qfn_t sl_qfn_core[];
+extern const sl_qfn_t sl_qfn_text[];
+extern const sl_qfn_t sl_qfn_misc[];
 
 /* What the binder offers bind functions. */
 sl_pool_t *sl_qbind_pool(sl_qbind_t *b);
@@ -1137,6 +1157,8 @@ struct sl_qagg {
 
 /* The aggregate called `name` (count, dcount, make_set ...), or NULL. */
 const sl_qagg_t *sl_qagg_find(const char *name, size_t n);
+/* Every aggregate (agg_*.c), ended by an entry with a NULL name. */
+extern const sl_qagg_t sl_qagg_all[];
 
 /* Appending one value to a growing fixed-width result vector. */
 void sl_qagg_push_i64(sl_qvec_t *v, int64_t x);
@@ -1161,14 +1183,29 @@ int sl_qvec_cmp(const sl_qvec_t *a, size_t i, const sl_qvec_t *b, size_t j);
  * null as null. */
 void sl_qvec_json(const sl_qvec_t *v, size_t i, sl_buf_t *out);
 /* Formats row i as KQL's tostring() does into out (strings as is, numbers
- * shortest round-trip, datetime ISO 8601 with 7 digits "Z", timespan
+ * shortest round-trip, datetime as sl_qfmt_datetime, timespan
  * "[-][d.]hh:mm:ss[.fffffff]", bool "true"/"false", dynamic as compact JSON
  * except a top-level string without quotes; null → ""). */
 void sl_qvec_tostring(const sl_qvec_t *v, size_t i, sl_buf_t *out);
 /* Timespan text as above. */
 void sl_qfmt_timespan(sl_ticks_t t, sl_buf_t *out);
-/* Datetime as ISO 8601 UTC with 7 fractional digits and Z. */
+/* Datetime as ISO 8601 UTC, fraction trimmed ("2024-06-10T06:13:20.123Z",
+ * "2024-06-10T00:00:00Z"), as the Query API and tostring() show it. */
 void sl_qfmt_datetime(sl_ticks_t t, sl_buf_t *out);
+
+
+/* ---- Evaluating expressions outside a query (tests, tools) ------------- */
+
+/*
+ * Binds and evaluates the scalar KQL expression `expr` over the rows of
+ * `rows` (NULL: no columns, one row), with now() = `now`. *out gets a
+ * vector of rows->nrows rows (or a constant). Returns 0, SL_EPARSE /
+ * SL_ESEMANTIC (bind errors) or a runtime error, described in d. The
+ * vector and everything bound are released by sl_qvec_unref(*out) and
+ * sl_pool_destroy(pool).
+ */
+int sl_qeval_over(sl_pool_t *pool, const sl_colset_t *rows, const char *expr, sl_ticks_t now,
+                  sl_qvec_t **out, sl_diag_t *d);
 
 /* ------------------------------------------------------------------------ */
 /* Internal: shared by the lexer's files                                    */
