@@ -182,6 +182,11 @@ typedef struct sl_kek_provider {
     void (*describe)(void *ctx, sl_buf_t *out);
     sl_kek_class_t (*classify)(void *ctx, int err);
     void (*destroy)(void *ctx);
+    /* The version new wraps would use when the provider follows the latest
+     * key version (a vault key configured with keyVersion ""); NULL when
+     * the provider has a fixed version. Used by the key monitor to notice
+     * rotations. */
+    int (*latest)(void *ctx, char version[256], sl_diag_t *d);
 } sl_kek_provider_t;
 
 /* The local provider: wraps with AES-256-GCM under a sub-key of the service

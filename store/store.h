@@ -40,6 +40,8 @@ typedef struct sl_ws_rec {
     sl_ticks_t created;
     sl_ticks_t deleted; /* 0 while active */
     sl_buf_t sealed_key[2]; /* primary, secondary */
+    sl_ticks_t linked;      /* linked to the cluster since; 0: not linked */
+    sl_ticks_t unlinked;    /* last unlinked at (0: never) */
 } sl_ws_rec_t;
 
 void sl_ws_rec_dispose(sl_ws_rec_t *w);
