@@ -201,13 +201,13 @@ static int tape_grow(parser_t *ps, size_t ntok, const uint8_t *at)
                            ps->max_tokens, (size_t)(at - ps->base));
     }
     /* First guess from the input size (one token per ~16 bytes is typical
-     * of log records), then doubling. Tokens never outnumber input bytes. */
+     * of log records), then doubling. Tokens never outnumber input bytes.
+     * The result exceeds ntok: here ntok == d->cap (doubled), ntok is below
+     * max_tokens (checked above) and below len (each token so far used at
+     * least one byte, and the next one starts before the end). */
     size_t cap = d->cap ? d->cap * 2 : (size_t)(ps->end - ps->base) / 16 + 16;
     cap = SL_MIN(cap, (size_t)(ps->end - ps->base) + 1);
     cap = SL_MIN(cap, ps->max_tokens);
-    if (cap <= ntok) {
-        cap = ntok + 1;
-    }
     sl_json_tok_t *t = NULL;
     if (cap <= SIZE_MAX / sizeof *t) { /* only a 32-bit host can fail this */
         t = sl_try_realloc(d->tok, cap * sizeof *t);
