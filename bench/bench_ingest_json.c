@@ -470,6 +470,7 @@ static void report(const char *what, size_t bytes, result_t r, size_t tokens, do
 
 int main(int argc, char **argv)
 {
+    setvbuf(stdout, NULL, _IOLBF, 0); /* progress shows when redirected */
     size_t mb = argc > 1 ? (size_t)strtoul(argv[1], NULL, 10) : 64;
     const char *dir = argc > 2 ? argv[2] : NULL;
     static const char *const names[] = { "syslog", "utf8", "fluent" };
@@ -486,10 +487,10 @@ int main(int argc, char **argv)
                 return 1;
             }
         }
-        wait_idle();
+        int busy = wait_idle();
         result_t warm = run_scan(&in, MODE_WARM);
-        printf("%s: %zu bytes, %zu records (%.0f bytes/record), %zu tokens\n", names[kind], in.len,
-               nrec, (double)in.len / (double)nrec, warm.tokens);
+        printf("%s: %zu bytes, %zu records (%.0f bytes/record), %zu tokens; host %d%% busy before\n",
+               names[kind], in.len, nrec, (double)in.len / (double)nrec, warm.tokens, busy);
         wait_idle();
         result_t j = run_jansson(&in);
         report("jansson", in.len, j, warm.tokens, 0);

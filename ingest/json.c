@@ -12,7 +12,8 @@
  *
  * Speed comes from the string scanner, where log records spend most of
  * their bytes: it looks at 16 bytes at a time (SSE2, which every x86-64 has;
- * a portable 8-byte SWAR version elsewhere) for the four things that end a
+ * a portable 8-byte SWAR version elsewhere, or when built with
+ * SL_JSON_NO_SIMD, which the tests do too) for the four things that end a
  * run of plain characters: '"', '\\', a control byte, and a byte >= 0x80.
  * Once a string has shown a non-ASCII byte, the scanner stops looking for
  * them and the string is validated as UTF-8 afterwards, in one pass over the
