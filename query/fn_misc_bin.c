@@ -3,9 +3,11 @@
  * roundTo, fixed_point).
  *
  * bin rounds down to a multiple of roundTo: numbers by numbers, timespans
- * by timespans, datetimes by timespans (multiples counted from 1970-01-01,
- * as in Kusto). "Down" is towards minus infinity, also for negative values
- * and datetimes before 1970. A null value, a null roundTo or a roundTo <= 0
+ * by timespans, datetimes by timespans. Datetime multiples are counted from
+ * 0001-01-01, as Kusto counts them (in .NET ticks): the same as from 1970
+ * for steps that divide a day, but bin(d, 7d) starts its weeks on Mondays,
+ * as 0001-01-01 was one. "Down" is towards minus infinity, also for
+ * negative values. A null value, a null roundTo or a roundTo <= 0
  * gives null (the docs: "a null bin size, or a negative bin size will
  * result in null"; zero has no multiple to round to). bin_at aligns the
  * bins on fixed_point instead of zero.
@@ -122,9 +124,11 @@ static bool bin_at_i64(int64_t x, int64_t s, int64_t at, int64_t *out)
            !__builtin_add_overflow(at, r, out);
 }
 
-/* The constant-step loop over a whole column of n values. */
+/* The constant-step loop over a whole column of n values, binned from
+ * origin -org (org is added first and subtracted after; unsigned wrapping
+ * arithmetic, as null slots may hold anything). */
 static void bin_i64_const(const bin_state_t *s, const int64_t *x, int64_t *w, size_t n,
-                          sl_qvec_t *o)
+                          uint64_t org, sl_qvec_t *o)
 {
     int64_t step = s->step;
     if (step == 1) {
@@ -134,18 +138,20 @@ static void bin_i64_const(const bin_state_t *s, const int64_t *x, int64_t *w, si
     if (s->pow2) {
         uint64_t mask = ~((uint64_t)step - 1);
         for (size_t i = 0; i < n; i++) {
-            w[i] = (int64_t)((uint64_t)x[i] & mask);
+            w[i] = (int64_t)((((uint64_t)x[i] + org) & mask) - org);
         }
         return;
     }
     uint64_t magic = s->magic;
     unsigned shift = s->shift;
     for (size_t i = 0; i < n; i++) {
-        int64_t v = x[i];
-        if (v >= 0) {
-            uint64_t q = (uint64_t)(((unsigned __int128)(uint64_t)v * magic) >> shift);
-            w[i] = (int64_t)(q * (uint64_t)step);
-        } else if (!bin_i64(v, step, &w[i])) {
+        uint64_t v = (uint64_t)x[i] + org;
+        if ((int64_t)v >= 0) {
+            uint64_t q = (uint64_t)(((unsigned __int128)v * magic) >> shift);
+            w[i] = (int64_t)(q * (uint64_t)step - org);
+        } else if (bin_i64((int64_t)v, step, &w[i])) {
+            w[i] = (int64_t)((uint64_t)w[i] - org);
+        } else {
             w[i] = 0;
             sl_qvec_set_null(o, i);
         }
@@ -187,10 +193,12 @@ int sl_qmisc_eval_bin(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
     }
 
     int64_t *w = sl_qvec_i64w(o);
+    /* bin() of datetimes counts from 0001-01-01; bin_at from its point. */
+    int64_t org = t == SL_TYPE_DATETIME && !at ? SL_QDT_NET_EPOCH : 0;
     if (s->konst && !at && !a->konst) {
         /* Nulls first: the loop may add rows that overflow. */
         sl_qmisc_copy_nulls(o, a, n);
-        bin_i64_const(s, (const int64_t *)a->col.data.data, w, n, o);
+        bin_i64_const(s, (const int64_t *)a->col.data.data, w, n, (uint64_t)org, o);
     } else {
         for (size_t i = 0; i < n; i++) {
             int64_t st = s->konst ? s->step : sl_qvec_i64(args[1], i);
@@ -202,7 +210,7 @@ int sl_qmisc_eval_bin(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
             if (ok) {
                 int64_t x = sl_qvec_i64(a, i);
                 ok = at ? bin_at_i64(x, st, s->konst ? s->at : sl_qvec_i64(args[2], i), &w[i])
-                        : bin_i64(x, st, &w[i]);
+                        : bin_at_i64(x, st, -org, &w[i]);
             }
             if (!ok) {
                 w[i] = 0;

@@ -16,13 +16,6 @@
  */
 #include "query/fn_misc_int.h"
 
-#include <string.h>
-
-static void unref_vec(void *v)
-{
-    sl_qvec_unref(v);
-}
-
 int sl_qbind_cast(sl_qbind_t *b, sl_qexpr_t **arg, sl_type_t t, sl_diag_t *d)
 {
     sl_qexpr_t *a = *arg;
@@ -51,23 +44,19 @@ int sl_qbind_cast(sl_qbind_t *b, sl_qexpr_t **arg, sl_type_t t, sl_diag_t *d)
         return 0;
     }
 
-    /* Fold: evaluate the conversion of the one constant row now. */
-    sl_qrt_t rt;
-    memset(&rt, 0, sizeof rt);
-    rt.d = d;
+    /* Fold: convert the one constant row now, with the binder's runtime
+     * context (the one it folds every constant call with). */
+    sl_diag_t *saved = b->rt.d;
+    b->rt.d = d;
     sl_qvec_t *v = NULL;
-    rc = fn->eval(&c->call, &a->konst, 1, &v, &rt);
-    sl_buf_dispose(&rt.scratch);
+    rc = fn->eval(&c->call, &a->konst, 1, &v, &b->rt);
+    b->rt.d = saved;
     if (rc != 0) {
+        sl_qvec_unref(v);
         return rc;
     }
-    v->konst = true;
-    sl_pool_cleanup_add(pool, unref_vec, v);
-    sl_qexpr_t *k = sl_pool_calloc(pool, sizeof *k);
-    k->kind = SL_QX_CONST;
-    k->type = c->type;
+    sl_qexpr_t *k = sl_qbind_const(b, v, NULL); /* takes the reference */
     k->pos = a->pos;
-    k->konst = v;
     *arg = k;
     return 0;
 }

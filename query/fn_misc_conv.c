@@ -24,7 +24,8 @@
  *    decimals are carried as doubles (15-16 significant digits).
  *  - Dynamic values convert by their JSON kind: a JSON string converts as
  *    its text, a number as its digits, a bool as 1/0 or true/false; arrays
- *    and objects convert only to string (their JSON text) and dynamic.
+ *    and objects convert only to string (their JSON text) and dynamic. The
+ *    JSON literal null is null (tostring gives "").
  *  - The to-dynamic cast wraps a value as a dynamic element
  *    (sl_qvec_json): 5 → 5, "a" → "a" (a JSON string, not parsed).
  */
@@ -431,7 +432,12 @@ static sl_qvec_t *conv_text(const sl_qvec_t *a, size_t n, sl_type_t to, sl_buf_t
     for (size_t i = 0; i < n; i++) {
         sl_buf_reset(tmp);
         if (to == SL_TYPE_STRING) {
-            sl_qvec_tostring(a, i, tmp);
+            size_t dn;
+            const char *ds = from == SL_TYPE_DYNAMIC ? sl_qvec_text(a, i, &dn) : NULL;
+            /* The JSON literal null is a null value: tostring() gives "". */
+            if (!ds || dn != 4 || memcmp(ds, "null", 4) != 0) {
+                sl_qvec_tostring(a, i, tmp);
+            }
         } else if (to == SL_TYPE_DYNAMIC) {
             if (!sl_qvec_is_null(a, i) || from == SL_TYPE_STRING) {
                 sl_qvec_json(a, i, tmp);
