@@ -143,11 +143,13 @@ static void bin_i64_const(const bin_state_t *s, const int64_t *x, int64_t *w, si
         return;
     }
     uint64_t magic = s->magic;
-    unsigned shift = s->shift;
+    /* shift >= 64: take the high word of the product, then shift it (a
+     * variable 128-bit shift costs several instructions more). */
+    unsigned shift = s->shift - 64;
     for (size_t i = 0; i < n; i++) {
         uint64_t v = (uint64_t)x[i] + org;
         if ((int64_t)v >= 0) {
-            uint64_t q = (uint64_t)(((unsigned __int128)v * magic) >> shift);
+            uint64_t q = (uint64_t)(((unsigned __int128)v * magic) >> 64) >> shift;
             w[i] = (int64_t)(q * (uint64_t)step - org);
         } else if (bin_i64((int64_t)v, step, &w[i])) {
             w[i] = (int64_t)((uint64_t)w[i] - org);
@@ -195,10 +197,13 @@ int sl_qmisc_eval_bin(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
     int64_t *w = sl_qvec_i64w(o);
     /* bin() of datetimes counts from 0001-01-01; bin_at from its point. */
     int64_t org = t == SL_TYPE_DATETIME && !at ? SL_QDT_NET_EPOCH : 0;
+    bool checked = false;
     if (s->konst && !at && !a->konst) {
         /* Nulls first: the loop may add rows that overflow. */
         sl_qmisc_copy_nulls(o, a, n);
         bin_i64_const(s, (const int64_t *)a->col.data.data, w, n, (uint64_t)org, o);
+        /* A datetime binned down towards 0001-01-01 stays in the range. */
+        checked = t == SL_TYPE_DATETIME;
     } else {
         for (size_t i = 0; i < n; i++) {
             int64_t st = s->konst ? s->step : sl_qvec_i64(args[1], i);
@@ -218,8 +223,8 @@ int sl_qmisc_eval_bin(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
             }
         }
     }
-    if (t == SL_TYPE_DATETIME) {
-        /* Binning can step below 0001-01-01 (or bin_at past 9999): null. */
+    if (t == SL_TYPE_DATETIME && !checked) {
+        /* bin_at can step below 0001-01-01 or past 9999: null. */
         for (size_t i = 0; i < n; i++) {
             if (!sl_qdt_ok(w[i])) {
                 w[i] = 0;

@@ -428,6 +428,19 @@ static sl_qvec_t *conv_text(const sl_qvec_t *a, size_t n, sl_type_t to, sl_buf_t
         }
         return o;
     }
+    if (to == SL_TYPE_STRING && (from == SL_TYPE_DATETIME || from == SL_TYPE_TIMESPAN)) {
+        sl_qvec_reserve_text(o, n, n * 28);
+        for (size_t i = 0; i < n; i++) {
+            char buf[40];
+            size_t len = 0;
+            if (!sl_qvec_is_null(a, i)) {
+                len = from == SL_TYPE_DATETIME ? sl_qmisc_fmt_datetime(sl_qvec_i64(a, i), buf)
+                                               : sl_qmisc_fmt_timespan(sl_qvec_i64(a, i), buf);
+            }
+            sl_qvec_push_text(o, buf, len);
+        }
+        return o;
+    }
     sl_buf_t tmp2 = SL_BUF_INIT;
     for (size_t i = 0; i < n; i++) {
         sl_buf_reset(tmp);

@@ -25,7 +25,6 @@
  */
 #include "query/fn_misc_int.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,11 +150,89 @@ static bool compile(const char *s, size_t n, bool timespan, fmt_t *f, char *bad)
     return true;
 }
 
+/* Decimal digits of v, zero-padded to `width`, ending at `end`; returns
+ * the first. Formats run per row, so no printf (a call costs ~100 ns). */
+static char *digits(char *end, uint64_t v, unsigned width)
+{
+    char *p = end;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while ((unsigned)(end - p) < width) {
+        *--p = '0';
+    }
+    return p;
+}
+
 static void put_num(sl_buf_t *b, uint64_t v, unsigned width)
 {
     char tmp[24];
-    int len = snprintf(tmp, sizeof tmp, "%0*llu", (int)width, (unsigned long long)v);
-    sl_buf_append(b, tmp, (size_t)len);
+    char *p = digits(tmp + sizeof tmp, v, width);
+    sl_buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+size_t sl_qmisc_fmt_datetime(sl_ticks_t t, char out[40])
+{
+    sl_qtm_t tm;
+    sl_qtm_from_ticks(t, &tm);
+    digits(out + 4, (uint64_t)tm.year, 4);
+    out[4] = '-';
+    digits(out + 7, tm.month, 2);
+    out[7] = '-';
+    digits(out + 10, tm.day, 2);
+    out[10] = 'T';
+    digits(out + 13, tm.hour, 2);
+    out[13] = ':';
+    digits(out + 16, tm.minute, 2);
+    out[16] = ':';
+    digits(out + 19, tm.second, 2);
+    size_t n = 19;
+    if (tm.frac) {
+        unsigned f = tm.frac, k = 7;
+        while (f % 10 == 0) {
+            f /= 10;
+            k--;
+        }
+        out[n++] = '.';
+        digits(out + n + k, f, k);
+        n += k;
+    }
+    out[n++] = 'Z';
+    out[n] = '\0';
+    return n;
+}
+
+size_t sl_qmisc_fmt_timespan(sl_ticks_t t, char out[40])
+{
+    uint64_t u = t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t;
+    uint64_t days = u / (uint64_t)SL_TICKS_PER_DAY, rem = u % (uint64_t)SL_TICKS_PER_DAY;
+    unsigned secs = (unsigned)(rem / (uint64_t)SL_TICKS_PER_SEC);
+    unsigned frac = (unsigned)(rem % (uint64_t)SL_TICKS_PER_SEC);
+    size_t n = 0;
+    if (t < 0) {
+        out[n++] = '-';
+    }
+    if (days) {
+        char tmp[24];
+        char *p = digits(tmp + sizeof tmp, days, 1);
+        memcpy(out + n, p, (size_t)(tmp + sizeof tmp - p));
+        n += (size_t)(tmp + sizeof tmp - p);
+        out[n++] = '.';
+    }
+    digits(out + n + 2, secs / 3600, 2);
+    out[n + 2] = ':';
+    digits(out + n + 5, secs / 60 % 60, 2);
+    out[n + 5] = ':';
+    digits(out + n + 8, secs % 60, 2);
+    n += 8;
+    if (frac) {
+        out[n++] = '.';
+        digits(out + n + 7, frac, 7);
+        n += 7;
+    }
+    out[n] = '\0';
+    return n;
 }
 
 static void put_frac(sl_buf_t *b, unsigned frac, unsigned width, bool trim)

@@ -130,6 +130,12 @@ bool sl_qmisc_no_nulls(const sl_qvec_t *v);
 sl_qdyn_kind_t sl_qmisc_dyn_scalar(const char *s, size_t n, sl_buf_t *tmp, const char **out,
                                    size_t *outn);
 
+/* tostring() of a datetime / timespan without printf (fn_misc_fmt.c): the
+ * same text as sl_qfmt_datetime / sl_qfmt_timespan (value.c), which the
+ * tests check, at a tenth of the cost. Return the length. */
+size_t sl_qmisc_fmt_datetime(sl_ticks_t t, char out[40]);
+size_t sl_qmisc_fmt_timespan(sl_ticks_t t, char out[40]);
+
 /* ------------------------------------------------------------------------ */
 /* Conversions (fn_misc_conv.c)                                             */
 /* ------------------------------------------------------------------------ */

@@ -3,6 +3,7 @@
  * rules, nulls, dynamic values by JSON kind, on constants and columns.
  */
 #include "fn_misc_test.h"
+#include "query/fn_misc_int.h"
 
 Test(query_fn_misc_conv, tostring_formats_every_type)
 {
@@ -219,4 +220,44 @@ Test(query_fn_misc_conv, dynamic_values_convert_by_json_kind)
     et_expect(NULL, "todatetime(dynamic('2020-05-06T07:08:09Z'))", "2020-05-06T07:08:09Z:datetime");
     et_expect(NULL, "totimespan(dynamic('01:00:00'))", "01:00:00:timespan");
     et_expect(NULL, "tostring(dynamic(null))", ":string");
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+Test(query_fn_misc_conv, fast_datetime_and_timespan_text_match_value_c)
+{
+    /* tostring() of datetime and timespan columns skips printf; its text
+     * must be exactly sl_qfmt_datetime's / sl_qfmt_timespan's. */
+    const int64_t lo = -INT64_C(621355968000000000), hi = INT64_C(2534023007999999999);
+    uint64_t seed = 12345;
+    sl_buf_t want = SL_BUF_INIT;
+    size_t bad = 0;
+    for (int k = 0; k < 200000; k++) {
+        int64_t t = lo + (int64_t)(xorshift(&seed) % (uint64_t)(hi - lo + 1));
+        if (k % 3 == 1) {
+            t -= t % SL_TICKS_PER_SEC; /* whole seconds: no fraction */
+        }
+        char got[40];
+        size_t n = sl_qmisc_fmt_datetime(t, got);
+        sl_buf_reset(&want);
+        sl_qfmt_datetime(t, &want);
+        bad += n != want.len || memcmp(got, want.data, n) != 0;
+
+        int64_t span = (int64_t)xorshift(&seed) >> (xorshift(&seed) % 64);
+        if (k == 0) {
+            span = INT64_MIN;
+        }
+        n = sl_qmisc_fmt_timespan(span, got);
+        sl_buf_reset(&want);
+        sl_qfmt_timespan(span, &want);
+        bad += n != want.len || memcmp(got, want.data, n) != 0;
+    }
+    sl_buf_dispose(&want);
+    cr_expect_eq(bad, 0, "%zu values format differently", bad);
 }
