@@ -73,8 +73,7 @@ static void run(const char *expr, const sl_qbatch_t *b, double secs)
         return;
     }
     static const char *names[] = { "t", "l", "ts", "ls" };
-    static sl_type_t types[] = { SL_TYPE_DATETIME, SL_TYPE_LONG, SL_TYPE_STRING,
-                                 SL_TYPE_STRING };
+    static sl_type_t types[] = { SL_TYPE_DATETIME, SL_TYPE_LONG, SL_TYPE_STRING, SL_TYPE_STRING };
     sl_qschema_t in = { 4, names, types };
     sl_pool_t *pool = sl_pool_create();
     sl_diag_t d = { 0 };
@@ -141,8 +140,8 @@ static void run_division(const sl_qbatch_t *b, int64_t step, const char *label, 
         }
         t1 = now_s();
     } while (t1 - t0 < secs);
-    printf("%-48s %8.1f Mrows/s  (w[7]=%lld)\n", label, (double)rows / (t1 - t0) / 1e6,
-           (long long)w[7]);
+    printf(
+      "%-48s %8.1f Mrows/s  (w[7]=%lld)\n", label, (double)rows / (t1 - t0) / 1e6, (long long)w[7]);
     free(w);
 }
 

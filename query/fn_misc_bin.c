@@ -35,16 +35,16 @@
 enum { BIN_I64, BIN_REAL };
 
 typedef struct bin_state {
-    bool konst;      /* the step (and fixed point) are constants */
-    bool null_step;  /* ... and the step is null, zero or negative */
-    int64_t step;    /* integer step */
-    double fstep;    /* real step */
-    int64_t at;      /* bin_at: fixed point (integer) */
-    double fat;      /* bin_at: fixed point (real) */
-    bool null_at;    /* bin_at: fixed point is null */
+    bool konst;     /* the step (and fixed point) are constants */
+    bool null_step; /* ... and the step is null, zero or negative */
+    int64_t step;   /* integer step */
+    double fstep;   /* real step */
+    int64_t at;     /* bin_at: fixed point (integer) */
+    double fat;     /* bin_at: fixed point (real) */
+    bool null_at;   /* bin_at: fixed point is null */
     /* Division by the constant step (integer, step > 1, not a power of 2). */
     uint64_t magic;
-    unsigned shift;  /* 63 + ceil(log2 step) */
+    unsigned shift; /* 63 + ceil(log2 step) */
     bool pow2;
 } bin_state_t;
 
@@ -57,8 +57,8 @@ int sl_qmisc_bind_bin(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_
         if (st != SL_TYPE_TIMESPAN) {
             return sl_qmisc_arg_error(d, call, 1, "a timespan");
         }
-        if (at && (rc = sl_qmisc_want(b, call, 2, vt, vt == SL_TYPE_DATETIME ? "a datetime"
-                                                                             : "a timespan", d))) {
+        if (at && (rc = sl_qmisc_want(
+                     b, call, 2, vt, vt == SL_TYPE_DATETIME ? "a datetime" : "a timespan", d))) {
             return rc;
         }
         *type = vt;
@@ -127,8 +127,12 @@ static bool bin_at_i64(int64_t x, int64_t s, int64_t at, int64_t *out)
 /* The constant-step loop over a whole column of n values, binned from
  * origin -org (org is added first and subtracted after; unsigned wrapping
  * arithmetic, as null slots may hold anything). */
-static void bin_i64_const(const bin_state_t *s, const int64_t *x, int64_t *w, size_t n,
-                          uint64_t org, sl_qvec_t *o)
+static void bin_i64_const(const bin_state_t *s,
+                          const int64_t *x,
+                          int64_t *w,
+                          size_t n,
+                          uint64_t org,
+                          sl_qvec_t *o)
 {
     int64_t step = s->step;
     if (step == 1) {
@@ -160,8 +164,11 @@ static void bin_i64_const(const bin_state_t *s, const int64_t *x, int64_t *w, si
     }
 }
 
-int sl_qmisc_eval_bin(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                      sl_qvec_t **out, sl_qrt_t *rt)
+int sl_qmisc_eval_bin(const sl_qcall_t *call,
+                      sl_qvec_t *const *args,
+                      size_t n,
+                      sl_qvec_t **out,
+                      sl_qrt_t *rt)
 {
     (void)rt;
     const bin_state_t *s = call->state;
@@ -182,9 +189,8 @@ int sl_qmisc_eval_bin(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
         for (size_t i = 0; i < n; i++) {
             double st = s->konst ? s->fstep : sl_qvec_f64(args[1], i);
             double fx = at ? (s->konst ? s->fat : sl_qvec_f64(args[2], i)) : 0;
-            if (sl_qvec_is_null(a, i) ||
-                (!s->konst && (sl_qvec_is_null(args[1], i) || !(st > 0) ||
-                               (at && sl_qvec_is_null(args[2], i))))) {
+            if (sl_qvec_is_null(a, i) || (!s->konst && (sl_qvec_is_null(args[1], i) || !(st > 0) ||
+                                                        (at && sl_qvec_is_null(args[2], i))))) {
                 sl_qvec_set_null(o, i);
                 continue;
             }

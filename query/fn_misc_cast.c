@@ -24,8 +24,11 @@ int sl_qbind_cast(sl_qbind_t *b, sl_qexpr_t **arg, sl_type_t t, sl_diag_t *d)
     }
     const sl_qfn_t *fn = sl_qconv_fn(t);
     if (!fn) {
-        return sl_diag_set(d, SL_ESEMANTIC, "cannot convert a value of type %s to type %s",
-                           sl_type_name(a->type), sl_type_name(t));
+        return sl_diag_set(d,
+                           SL_ESEMANTIC,
+                           "cannot convert a value of type %s to type %s",
+                           sl_type_name(a->type),
+                           sl_type_name(t));
     }
     sl_pool_t *pool = sl_qbind_pool(b);
     sl_qexpr_t *c = sl_pool_calloc(pool, sizeof *c);

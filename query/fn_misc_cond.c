@@ -56,8 +56,10 @@ int sl_qmisc_bind_iff(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_
 {
     size_t k = call->nargs;
     if (k % 2 == 0) {
-        return sl_qmisc_error(d, call, "expects predicate/value pairs followed by an else value "
-                                       "(an odd number of arguments), got %zu arguments",
+        return sl_qmisc_error(d,
+                              call,
+                              "expects predicate/value pairs followed by an else value "
+                              "(an odd number of arguments), got %zu arguments",
                               k);
     }
     size_t idx[255];
@@ -73,15 +75,18 @@ int sl_qmisc_bind_iff(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_
     return sl_qmisc_unify(b, call, idx, nv, type, d);
 }
 
-int sl_qmisc_eval_iff(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                      sl_qvec_t **out, sl_qrt_t *rt)
+int sl_qmisc_eval_iff(const sl_qcall_t *call,
+                      sl_qvec_t *const *args,
+                      size_t n,
+                      sl_qvec_t **out,
+                      sl_qrt_t *rt)
 {
     (void)rt;
     size_t k = call->nargs;
     sl_type_t t = args[1]->col.type;
     sl_qvec_t *o = sl_qvec_new(t, n);
-    if (k == 3 && !sl_type_is_text(t) && t != SL_TYPE_BOOL && !args[0]->konst &&
-        !args[1]->konst && !args[2]->konst) {
+    if (k == 3 && !sl_type_is_text(t) && t != SL_TYPE_BOOL && !args[0]->konst && !args[1]->konst &&
+        !args[2]->konst) {
         /* iff over three columns of 8-byte values. */
         const uint8_t *c = (const uint8_t *)args[0]->col.data.data;
         const int64_t *x = (const int64_t *)args[1]->col.data.data;
@@ -131,8 +136,11 @@ int sl_qmisc_bind_coalesce(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_
     return sl_qmisc_unify(b, call, idx, call->nargs, type, d);
 }
 
-int sl_qmisc_eval_coalesce(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                           sl_qvec_t **out, sl_qrt_t *rt)
+int sl_qmisc_eval_coalesce(const sl_qcall_t *call,
+                           sl_qvec_t *const *args,
+                           size_t n,
+                           sl_qvec_t **out,
+                           sl_qrt_t *rt)
 {
     (void)rt;
     size_t k = call->nargs;

@@ -185,7 +185,11 @@ bool sl_qconv_parse_bool(const char *s, size_t n, bool *out)
 
 /* The text a string or dynamic row converts from, and whether it is a JSON
  * bool/number (for dynamic). Returns false for null, arrays and objects. */
-static bool text_of(const sl_qvec_t *v, size_t i, sl_buf_t *tmp, const char **s, size_t *n,
+static bool text_of(const sl_qvec_t *v,
+                    size_t i,
+                    sl_buf_t *tmp,
+                    const char **s,
+                    size_t *n,
                     sl_qdyn_kind_t *kind)
 {
     const char *raw = sl_qvec_text(v, i, n);
@@ -600,8 +604,11 @@ int sl_qmisc_bind_conv(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag
     return sl_qmisc_error(d, call, "not a conversion function");
 }
 
-int sl_qmisc_eval_conv(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                       sl_qvec_t **out, sl_qrt_t *rt)
+int sl_qmisc_eval_conv(const sl_qcall_t *call,
+                       sl_qvec_t *const *args,
+                       size_t n,
+                       sl_qvec_t **out,
+                       sl_qrt_t *rt)
 {
     sl_qvec_t *a = args[0];
     sl_type_t to = (sl_type_t)call->variant;

@@ -35,10 +35,13 @@ static int bind_period(sl_qcall_t *call, sl_diag_t *d)
     if (sl_qexpr_const_text(call->args[0], &s, &n)) {
         call->variant = (int)sl_qper_parse(s, n, false);
         if (call->variant == SL_QPER_NONE) {
-            return sl_qmisc_error(d, call, "unknown period '%.*s' (expected Year, Quarter, Month, "
-                                           "Week, Day, Hour, Minute, Second, Millisecond, "
-                                           "Microsecond or Nanosecond)",
-                                  (int)SL_MIN(n, 40), s);
+            return sl_qmisc_error(d,
+                                  call,
+                                  "unknown period '%.*s' (expected Year, Quarter, Month, "
+                                  "Week, Day, Hour, Minute, Second, Millisecond, "
+                                  "Microsecond or Nanosecond)",
+                                  (int)SL_MIN(n, 40),
+                                  s);
         }
     }
     return 0;
@@ -119,8 +122,11 @@ static bool dt_add(sl_qper_t p, int64_t amount, sl_ticks_t t, sl_ticks_t *out)
     return !__builtin_add_overflow(t, delta, out) && sl_qdt_ok(*out);
 }
 
-int sl_qmisc_eval_dtadd(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                        sl_qvec_t **out, sl_qrt_t *rt)
+int sl_qmisc_eval_dtadd(const sl_qcall_t *call,
+                        sl_qvec_t *const *args,
+                        size_t n,
+                        sl_qvec_t **out,
+                        sl_qrt_t *rt)
 {
     (void)rt;
     sl_qvec_t *o = sl_qvec_new(SL_TYPE_DATETIME, n);
@@ -188,8 +194,11 @@ static bool dt_diff(sl_qper_t p, sl_ticks_t a, sl_ticks_t b, int64_t *out)
     return !__builtin_sub_overflow(period_index(p, a), period_index(p, b), out);
 }
 
-int sl_qmisc_eval_dtdiff(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                         sl_qvec_t **out, sl_qrt_t *rt)
+int sl_qmisc_eval_dtdiff(const sl_qcall_t *call,
+                         sl_qvec_t *const *args,
+                         size_t n,
+                         sl_qvec_t **out,
+                         sl_qrt_t *rt)
 {
     (void)rt;
     sl_qvec_t *o = sl_qvec_new(SL_TYPE_LONG, n);
@@ -219,8 +228,8 @@ int sl_qmisc_bind_mkdt(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag
     bool dt = sl_qmisc_named(call, "make_datetime");
     size_t sec_arg = dt ? 5 : (call->nargs == 2 ? SIZE_MAX : call->nargs - 1);
     for (size_t i = 0; i < call->nargs; i++) {
-        int rc = i == sec_arg ? sl_qmisc_want_real(b, call, i, d)
-                              : sl_qmisc_want_long(b, call, i, d);
+        int rc =
+          i == sec_arg ? sl_qmisc_want_real(b, call, i, d) : sl_qmisc_want_long(b, call, i, d);
         if (rc != 0) {
             return rc;
         }
@@ -271,8 +280,11 @@ static bool make_ts(const int64_t *v, size_t k, double sec, sl_ticks_t *out)
            !__builtin_mul_overflow(t, SL_TICKS_PER_MIN, &t) && !__builtin_add_overflow(t, st, out);
 }
 
-int sl_qmisc_eval_mkdt(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                       sl_qvec_t **out, sl_qrt_t *rt)
+int sl_qmisc_eval_mkdt(const sl_qcall_t *call,
+                       sl_qvec_t *const *args,
+                       size_t n,
+                       sl_qvec_t **out,
+                       sl_qrt_t *rt)
 {
     (void)rt;
     bool dt = call->variant;
@@ -339,8 +351,11 @@ int sl_qmisc_bind_unixtime(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_
     return sl_qmisc_want_real(b, call, 0, d);
 }
 
-int sl_qmisc_eval_unixtime(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                           sl_qvec_t **out, sl_qrt_t *rt)
+int sl_qmisc_eval_unixtime(const sl_qcall_t *call,
+                           sl_qvec_t *const *args,
+                           size_t n,
+                           sl_qvec_t **out,
+                           sl_qrt_t *rt)
 {
     (void)rt;
     const sl_qvec_t *a = args[0];

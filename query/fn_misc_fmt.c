@@ -29,17 +29,17 @@
 #include <string.h>
 
 typedef enum el_kind {
-    EL_LIT,       /* literal text lits[off .. off+len) */
-    EL_YEAR,      /* width 1 and 2: year % 100 */
-    EL_MONTH,     /* width 1-2: number; 3: abbreviated name; 4: full name */
-    EL_DAY,       /* width 1-2: day of month; 3-4: day name. Timespan: days */
+    EL_LIT,   /* literal text lits[off .. off+len) */
+    EL_YEAR,  /* width 1 and 2: year % 100 */
+    EL_MONTH, /* width 1-2: number; 3: abbreviated name; 4: full name */
+    EL_DAY,   /* width 1-2: day of month; 3-4: day name. Timespan: days */
     EL_H24,
     EL_H12,
     EL_MIN,
     EL_SEC,
-    EL_FRAC,      /* f: width digits */
-    EL_FRAC_OPT,  /* F: width digits, trailing zeros trimmed */
-    EL_AMPM,      /* width 1: A/P, 2: AM/PM */
+    EL_FRAC,     /* f: width digits */
+    EL_FRAC_OPT, /* F: width digits, trailing zeros trimmed */
+    EL_AMPM,     /* width 1: A/P, 2: AM/PM */
 } el_kind_t;
 
 typedef struct el {
@@ -256,9 +256,9 @@ static void put_frac(sl_buf_t *b, unsigned frac, unsigned width, bool trim)
     put_num(b, v, width);
 }
 
-static const char *const month_names[12] = { "January", "February", "March",     "April",
-                                             "May",     "June",     "July",      "August",
-                                             "September", "October", "November", "December" };
+static const char *const month_names[12] = { "January",   "February", "March",    "April",
+                                             "May",       "June",     "July",     "August",
+                                             "September", "October",  "November", "December" };
 static const char *const day_names[7] = { "Sunday",   "Monday", "Tuesday", "Wednesday",
                                           "Thursday", "Friday", "Saturday" };
 
@@ -279,7 +279,8 @@ static void render_datetime(const fmt_t *f, sl_ticks_t t, sl_buf_t *b)
             if (e->width <= 2) {
                 put_num(b, tm.month, e->width);
             } else {
-                sl_buf_append(b, month_names[tm.month - 1],
+                sl_buf_append(b,
+                              month_names[tm.month - 1],
                               e->width == 3 ? 3 : strlen(month_names[tm.month - 1]));
             }
             break;
@@ -355,8 +356,8 @@ int sl_qmisc_bind_fmt(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_
 {
     bool ts = sl_qmisc_named(call, "format_timespan");
     call->variant = ts;
-    int rc = sl_qmisc_want(b, call, 0, ts ? SL_TYPE_TIMESPAN : SL_TYPE_DATETIME,
-                           ts ? "a timespan" : "a datetime", d);
+    int rc = sl_qmisc_want(
+      b, call, 0, ts ? SL_TYPE_TIMESPAN : SL_TYPE_DATETIME, ts ? "a timespan" : "a datetime", d);
     if (rc != 0) {
         return rc;
     }
@@ -375,15 +376,18 @@ int sl_qmisc_bind_fmt(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_
     f->lits = sl_pool_calloc(pool, n + 1);
     char bad;
     if (!compile(s, n, ts, f, &bad)) {
-        return sl_qmisc_error(d, call, "unsupported format element '%c' in \"%.*s\"", bad,
-                              (int)SL_MIN(n, 60), s);
+        return sl_qmisc_error(
+          d, call, "unsupported format element '%c' in \"%.*s\"", bad, (int)SL_MIN(n, 60), s);
     }
     call->state = f;
     return 0;
 }
 
-int sl_qmisc_eval_fmt(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                      sl_qvec_t **out, sl_qrt_t *rt)
+int sl_qmisc_eval_fmt(const sl_qcall_t *call,
+                      sl_qvec_t *const *args,
+                      size_t n,
+                      sl_qvec_t **out,
+                      sl_qrt_t *rt)
 {
     const sl_qvec_t *a = args[0];
     bool ts = call->variant;

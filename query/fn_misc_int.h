@@ -49,17 +49,17 @@ static inline int64_t sl_qfloormod(int64_t a, int64_t b)
 
 /* A datetime broken down into its UTC calendar fields. */
 typedef struct sl_qtm {
-    int64_t days;     /* whole days since 1970-01-01 (floor) */
-    int64_t tod;      /* ticks since midnight */
+    int64_t days; /* whole days since 1970-01-01 (floor) */
+    int64_t tod;  /* ticks since midnight */
     int64_t year;
-    unsigned month;   /* 1..12 */
-    unsigned day;     /* 1..31 */
-    unsigned hour;    /* 0..23 */
-    unsigned minute;  /* 0..59 */
-    unsigned second;  /* 0..59 */
-    unsigned frac;    /* ticks within the second, 0..9999999 */
-    unsigned dow;     /* day of week, 0 = Sunday */
-    unsigned doy;     /* day of year, 1..366 */
+    unsigned month;  /* 1..12 */
+    unsigned day;    /* 1..31 */
+    unsigned hour;   /* 0..23 */
+    unsigned minute; /* 0..59 */
+    unsigned second; /* 0..59 */
+    unsigned frac;   /* ticks within the second, 0..9999999 */
+    unsigned dow;    /* day of week, 0 = Sunday */
+    unsigned doy;    /* day of year, 1..366 */
 } sl_qtm_t;
 
 void sl_qtm_from_ticks(sl_ticks_t t, sl_qtm_t *tm);
@@ -114,7 +114,11 @@ int sl_qmisc_want_long(sl_qbind_t *b, sl_qcall_t *call, size_t i, sl_diag_t *d);
 /* Requires argument i to be numeric (int, long, real) and casts it to real. */
 int sl_qmisc_want_real(sl_qbind_t *b, sl_qcall_t *call, size_t i, sl_diag_t *d);
 /* Requires argument i to be of type t (dynamic is converted to t). */
-int sl_qmisc_want(sl_qbind_t *b, sl_qcall_t *call, size_t i, sl_type_t t, const char *what,
+int sl_qmisc_want(sl_qbind_t *b,
+                  sl_qcall_t *call,
+                  size_t i,
+                  sl_type_t t,
+                  const char *what,
                   sl_diag_t *d);
 /* True if every argument is a constant. */
 bool sl_qmisc_all_const(const sl_qcall_t *call);
@@ -122,12 +126,13 @@ bool sl_qmisc_all_const(const sl_qcall_t *call);
 /* Sets out's null bitmap to a copy of in's for n rows (in may be a
  * constant: then every row copies row 0). */
 void sl_qmisc_copy_nulls(sl_qvec_t *out, const sl_qvec_t *in, size_t n);
-/* True if v has no null in its first n rows (cheap: a bitmap scan). */
-bool sl_qmisc_no_nulls(const sl_qvec_t *v);
 
 /* Text of a dynamic value as a scalar: the JSON kind and, for strings, the
  * unquoted bytes (in `tmp`), for numbers and bools the JSON text. */
-sl_qdyn_kind_t sl_qmisc_dyn_scalar(const char *s, size_t n, sl_buf_t *tmp, const char **out,
+sl_qdyn_kind_t sl_qmisc_dyn_scalar(const char *s,
+                                   size_t n,
+                                   sl_buf_t *tmp,
+                                   const char **out,
                                    size_t *outn);
 
 /* tostring() of a datetime / timespan without printf (fn_misc_fmt.c): the
@@ -157,52 +162,59 @@ bool sl_qconv_parse_bool(const char *s, size_t n, bool *out);
 const sl_qfn_t *sl_qconv_fn(sl_type_t to);
 
 int sl_qmisc_bind_conv(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_t *d);
-int sl_qmisc_eval_conv(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                       sl_qvec_t **out, sl_qrt_t *rt);
+int sl_qmisc_eval_conv(const sl_qcall_t *call,
+                       sl_qvec_t *const *args,
+                       size_t n,
+                       sl_qvec_t **out,
+                       sl_qrt_t *rt);
 
 /* ------------------------------------------------------------------------ */
 /* Families (bind + eval), one or two files each                            */
 /* ------------------------------------------------------------------------ */
 
-#define SL_QMISC_FAMILY(fam)                                                                    \
-    int sl_qmisc_bind_##fam(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_t *d);   \
-    int sl_qmisc_eval_##fam(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,          \
-                            sl_qvec_t **out, sl_qrt_t *rt)
+#define SL_QMISC_FAMILY(fam)                                                                       \
+    int sl_qmisc_bind_##fam(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_t *d);       \
+    int sl_qmisc_eval_##fam(                                                                       \
+      const sl_qcall_t *call, sl_qvec_t *const *args, size_t n, sl_qvec_t **out, sl_qrt_t *rt)
 
 /* fn_misc_time.c */
-SL_QMISC_FAMILY(now);      /* now([offset]), ago(span) */
-SL_QMISC_FAMILY(startof);  /* startof/endof day|week|month|year (dt [, offset]) */
-SL_QMISC_FAMILY(dtfield);  /* dayofweek, dayofmonth, dayofyear, hourofday, getmonth,
-                              monthofyear, getyear, week_of_year, datetime_part */
+SL_QMISC_FAMILY(now);     /* now([offset]), ago(span) */
+SL_QMISC_FAMILY(startof); /* startof/endof day|week|month|year (dt [, offset]) */
+SL_QMISC_FAMILY(dtfield); /* dayofweek, dayofmonth, dayofyear, hourofday, getmonth,
+                             monthofyear, getyear, week_of_year, datetime_part */
 /* fn_misc_dtcalc.c */
 SL_QMISC_FAMILY(dtadd);    /* datetime_add(period, amount, dt) */
 SL_QMISC_FAMILY(dtdiff);   /* datetime_diff(period, dt1, dt2) */
 SL_QMISC_FAMILY(mkdt);     /* make_datetime, make_timespan */
 SL_QMISC_FAMILY(unixtime); /* unixtime_{seconds,milliseconds,microseconds,nanoseconds}_todatetime */
 /* fn_misc_bin.c */
-SL_QMISC_FAMILY(bin);      /* bin(v, step), floor(v, step), bin_at(v, step, at) */
+SL_QMISC_FAMILY(bin); /* bin(v, step), floor(v, step), bin_at(v, step, at) */
 /* fn_misc_fmt.c */
-SL_QMISC_FAMILY(fmt);      /* format_datetime, format_timespan */
+SL_QMISC_FAMILY(fmt); /* format_datetime, format_timespan */
 /* fn_misc_math.c */
-SL_QMISC_FAMILY(round);    /* round(x [, p]), floor(x), ceiling(x) */
-SL_QMISC_FAMILY(unary);    /* abs, sign, sqrt, exp, exp2, exp10, log, log2, log10,
-                              isnan, isinf, isfinite, trigonometry */
-SL_QMISC_FAMILY(pow);      /* pow(x, y), atan2(y, x) */
-SL_QMISC_FAMILY(pi);       /* pi() */
+SL_QMISC_FAMILY(round); /* round(x [, p]), floor(x), ceiling(x) */
+SL_QMISC_FAMILY(unary); /* abs, sign, sqrt, exp, exp2, exp10, log, log2, log10,
+                           isnan, isinf, isfinite, trigonometry */
+SL_QMISC_FAMILY(pow);   /* pow(x, y), atan2(y, x) */
+SL_QMISC_FAMILY(pi);    /* pi() */
 /* fn_misc_minmax.c */
-SL_QMISC_FAMILY(minmax);   /* max_of, min_of */
+SL_QMISC_FAMILY(minmax); /* max_of, min_of */
 /* fn_misc_cond.c */
 SL_QMISC_FAMILY(iff);      /* iff, iif, case */
 SL_QMISC_FAMILY(coalesce); /* coalesce */
 /* fn_misc_null.c */
-SL_QMISC_FAMILY(isnull);   /* isnull, isnotnull, isempty, isnotempty, not */
-SL_QMISC_FAMILY(gettype);  /* gettype */
+SL_QMISC_FAMILY(isnull);  /* isnull, isnotnull, isempty, isnotempty, not */
+SL_QMISC_FAMILY(gettype); /* gettype */
 
 /* Shared by iff/case/coalesce/max_of: the common type of the k arguments
  * call->args[idx[0..k)], casting them to the widest numeric type when all
  * are numeric (int < long < real). SL_ESEMANTIC naming the first argument
  * that does not fit when the types differ otherwise. */
-int sl_qmisc_unify(sl_qbind_t *b, sl_qcall_t *call, const size_t *idx, size_t k, sl_type_t *type,
+int sl_qmisc_unify(sl_qbind_t *b,
+                   sl_qcall_t *call,
+                   const size_t *idx,
+                   size_t k,
+                   sl_type_t *type,
                    sl_diag_t *d);
 
 #endif /* SL_QUERY_FN_MISC_INT_H */

@@ -90,8 +90,11 @@ static bool round_i64(int64_t x, int64_t p, int64_t *out)
     return true;
 }
 
-int sl_qmisc_eval_round(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                        sl_qvec_t **out, sl_qrt_t *rt)
+int sl_qmisc_eval_round(const sl_qcall_t *call,
+                        sl_qvec_t *const *args,
+                        size_t n,
+                        sl_qvec_t **out,
+                        sl_qrt_t *rt)
 {
     (void)rt;
     const sl_qvec_t *a = args[0];
@@ -178,8 +181,9 @@ typedef enum unop {
 } unop_t;
 
 static const char *const unop_names[] = {
-    "abs",   "sign", "sqrt",  "exp",  "exp2", "exp10", "log",  "log2",    "log10",   "isnan",
-    "isinf", "isfinite", "sin", "cos", "tan", "asin",  "acos", "atan", "cot", "degrees", "radians",
+    "abs",  "sign",  "sqrt",  "exp",   "exp2",     "exp10",   "log",
+    "log2", "log10", "isnan", "isinf", "isfinite", "sin",     "cos",
+    "tan",  "asin",  "acos",  "atan",  "cot",      "degrees", "radians",
 };
 
 int sl_qmisc_bind_unary(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_t *d)
@@ -195,7 +199,8 @@ int sl_qmisc_bind_unary(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_dia
     }
     sl_type_t t = call->args[0]->type;
     if ((call->variant == U_ABS || call->variant == U_SIGN) &&
-        (t == SL_TYPE_INT || t == SL_TYPE_LONG || (t == SL_TYPE_TIMESPAN && call->variant == U_ABS))) {
+        (t == SL_TYPE_INT || t == SL_TYPE_LONG ||
+         (t == SL_TYPE_TIMESPAN && call->variant == U_ABS))) {
         *type = t;
         return 0;
     }
@@ -269,8 +274,11 @@ static bool unop_real(unop_t op, double x, double *r)
     }
 }
 
-int sl_qmisc_eval_unary(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                        sl_qvec_t **out, sl_qrt_t *rt)
+int sl_qmisc_eval_unary(const sl_qcall_t *call,
+                        sl_qvec_t *const *args,
+                        size_t n,
+                        sl_qvec_t **out,
+                        sl_qrt_t *rt)
 {
     (void)rt;
     const sl_qvec_t *a = args[0];
@@ -344,8 +352,11 @@ int sl_qmisc_bind_pow(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_
     return rc;
 }
 
-int sl_qmisc_eval_pow(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                      sl_qvec_t **out, sl_qrt_t *rt)
+int sl_qmisc_eval_pow(const sl_qcall_t *call,
+                      sl_qvec_t *const *args,
+                      size_t n,
+                      sl_qvec_t **out,
+                      sl_qrt_t *rt)
 {
     (void)rt;
     sl_qvec_t *o = sl_qvec_new(SL_TYPE_REAL, n);
@@ -371,8 +382,11 @@ int sl_qmisc_bind_pi(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_t
     return 0;
 }
 
-int sl_qmisc_eval_pi(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                     sl_qvec_t **out, sl_qrt_t *rt)
+int sl_qmisc_eval_pi(const sl_qcall_t *call,
+                     sl_qvec_t *const *args,
+                     size_t n,
+                     sl_qvec_t **out,
+                     sl_qrt_t *rt)
 {
     (void)call;
     (void)args;

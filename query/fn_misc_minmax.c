@@ -26,14 +26,20 @@ int sl_qmisc_bind_minmax(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_di
         return rc;
     }
     if (*type == SL_TYPE_GUID || *type == SL_TYPE_DYNAMIC) {
-        return sl_qmisc_arg_error(d, call, 0, "a number, a string, a bool, a datetime or a "
-                                              "timespan");
+        return sl_qmisc_arg_error(d,
+                                  call,
+                                  0,
+                                  "a number, a string, a bool, a datetime or a "
+                                  "timespan");
     }
     return 0;
 }
 
-int sl_qmisc_eval_minmax(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                         sl_qvec_t **out, sl_qrt_t *rt)
+int sl_qmisc_eval_minmax(const sl_qcall_t *call,
+                         sl_qvec_t *const *args,
+                         size_t n,
+                         sl_qvec_t **out,
+                         sl_qrt_t *rt)
 {
     (void)rt;
     bool max = call->variant;

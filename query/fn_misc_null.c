@@ -50,8 +50,11 @@ static bool cell_null(const sl_qvec_t *v, size_t i)
     return sl_qvec_is_null(v, i);
 }
 
-int sl_qmisc_eval_isnull(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                         sl_qvec_t **out, sl_qrt_t *rt)
+int sl_qmisc_eval_isnull(const sl_qcall_t *call,
+                         sl_qvec_t *const *args,
+                         size_t n,
+                         sl_qvec_t **out,
+                         sl_qrt_t *rt)
 {
     (void)rt;
     const sl_qvec_t *a = args[0];
@@ -131,8 +134,11 @@ static const char *dyn_type(const char *s, size_t n)
     }
 }
 
-int sl_qmisc_eval_gettype(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                          sl_qvec_t **out, sl_qrt_t *rt)
+int sl_qmisc_eval_gettype(const sl_qcall_t *call,
+                          sl_qvec_t *const *args,
+                          size_t n,
+                          sl_qvec_t **out,
+                          sl_qrt_t *rt)
 {
     (void)call;
     (void)rt;

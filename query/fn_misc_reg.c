@@ -7,7 +7,10 @@
  */
 #include "query/fn_misc_int.h"
 
-#define FN(name, lo, hi, fam) { name, lo, hi, false, sl_qmisc_bind_##fam, sl_qmisc_eval_##fam }
+#define FN(name, lo, hi, fam)                                                                      \
+    {                                                                                              \
+        name, lo, hi, false, sl_qmisc_bind_##fam, sl_qmisc_eval_##fam                              \
+    }
 
 const sl_qfn_t sl_qfn_misc[] = {
     /* conversions (fn_misc_conv.c) */

@@ -33,8 +33,8 @@ typedef struct now_state {
 static bool shift(sl_ticks_t now, int sign, sl_ticks_t span, sl_ticks_t *out)
 {
     int64_t r;
-    bool ovf = sign > 0 ? __builtin_add_overflow(now, span, &r)
-                        : __builtin_sub_overflow(now, span, &r);
+    bool ovf =
+      sign > 0 ? __builtin_add_overflow(now, span, &r) : __builtin_sub_overflow(now, span, &r);
     *out = r;
     return !ovf && sl_qdt_ok(r);
 }
@@ -62,8 +62,11 @@ int sl_qmisc_bind_now(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_
     return 0;
 }
 
-int sl_qmisc_eval_now(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                      sl_qvec_t **out, sl_qrt_t *rt)
+int sl_qmisc_eval_now(const sl_qcall_t *call,
+                      sl_qvec_t *const *args,
+                      size_t n,
+                      sl_qvec_t **out,
+                      sl_qrt_t *rt)
 {
     sl_qvec_t *o = sl_qvec_new(SL_TYPE_DATETIME, n);
     int64_t *w = sl_qvec_i64w(o);
@@ -167,8 +170,11 @@ static bool period_edge(int unit, bool end, sl_ticks_t t, int64_t off, sl_ticks_
     return sl_qdt_ok(*out);
 }
 
-int sl_qmisc_eval_startof(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                          sl_qvec_t **out, sl_qrt_t *rt)
+int sl_qmisc_eval_startof(const sl_qcall_t *call,
+                          sl_qvec_t *const *args,
+                          size_t n,
+                          sl_qvec_t **out,
+                          sl_qrt_t *rt)
 {
     (void)rt;
     int unit = call->variant % 4;
@@ -218,10 +224,10 @@ static const struct {
     const char *name;
     int field;
 } fields[] = {
-    { "dayofweek", FIELD_DAYOFWEEK },      { "dayofmonth", SL_QPER_DAY },
-    { "dayofyear", SL_QPER_DAY_OF_YEAR },  { "hourofday", SL_QPER_HOUR },
-    { "getmonth", SL_QPER_MONTH },         { "monthofyear", SL_QPER_MONTH },
-    { "getyear", SL_QPER_YEAR },           { "week_of_year", SL_QPER_WEEK_OF_YEAR },
+    { "dayofweek", FIELD_DAYOFWEEK },     { "dayofmonth", SL_QPER_DAY },
+    { "dayofyear", SL_QPER_DAY_OF_YEAR }, { "hourofday", SL_QPER_HOUR },
+    { "getmonth", SL_QPER_MONTH },        { "monthofyear", SL_QPER_MONTH },
+    { "getyear", SL_QPER_YEAR },          { "week_of_year", SL_QPER_WEEK_OF_YEAR },
 };
 
 int sl_qmisc_bind_dtfield(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_t *d)
@@ -236,11 +242,14 @@ int sl_qmisc_bind_dtfield(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_d
         if (sl_qexpr_const_text(call->args[0], &s, &n)) {
             call->variant = (int)sl_qper_parse(s, n, true);
             if (call->variant == SL_QPER_NONE || call->variant == SL_QPER_WEEK) {
-                return sl_qmisc_error(d, call, "unknown part '%.*s' (expected Year, Quarter, "
-                                               "Month, week_of_year, Day, DayOfYear, Hour, "
-                                               "Minute, Second, Millisecond, Microsecond or "
-                                               "Nanosecond)",
-                                      (int)SL_MIN(n, 40), s);
+                return sl_qmisc_error(d,
+                                      call,
+                                      "unknown part '%.*s' (expected Year, Quarter, "
+                                      "Month, week_of_year, Day, DayOfYear, Hour, "
+                                      "Minute, Second, Millisecond, Microsecond or "
+                                      "Nanosecond)",
+                                      (int)SL_MIN(n, 40),
+                                      s);
             }
         }
         *type = SL_TYPE_INT;
@@ -301,8 +310,11 @@ static int64_t field_of(int f, sl_ticks_t t)
     }
 }
 
-int sl_qmisc_eval_dtfield(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                          sl_qvec_t **out, sl_qrt_t *rt)
+int sl_qmisc_eval_dtfield(const sl_qcall_t *call,
+                          sl_qvec_t *const *args,
+                          size_t n,
+                          sl_qvec_t **out,
+                          sl_qrt_t *rt)
 {
     (void)rt;
     bool part = call->nargs == 2;

@@ -109,8 +109,8 @@ sl_qper_t sl_qper_parse(const char *s, size_t n, bool for_part)
         { "dayofyear", SL_QPER_DAY_OF_YEAR, true },
     };
     for (size_t i = 0; i < SL_ARRAY_SIZE(names); i++) {
-        if ((for_part || !names[i].part_only) && sl_strn_ieq(s, n, names[i].name,
-                                                             strlen(names[i].name))) {
+        if ((for_part || !names[i].part_only) &&
+            sl_strn_ieq(s, n, names[i].name, strlen(names[i].name))) {
             return names[i].per;
         }
     }
@@ -123,8 +123,13 @@ sl_qper_t sl_qper_parse(const char *s, size_t n, bool for_part)
 
 int sl_qmisc_arg_error(sl_diag_t *d, const sl_qcall_t *call, size_t i, const char *what)
 {
-    return sl_diag_set(d, SL_ESEMANTIC, "%s(): argument %zu must be %s, got %s", call->fn->name,
-                       i + 1, what, sl_type_name(call->args[i]->type));
+    return sl_diag_set(d,
+                       SL_ESEMANTIC,
+                       "%s(): argument %zu must be %s, got %s",
+                       call->fn->name,
+                       i + 1,
+                       what,
+                       sl_type_name(call->args[i]->type));
 }
 
 int sl_qmisc_error(sl_diag_t *d, const sl_qcall_t *call, const char *fmt, ...)
@@ -142,7 +147,11 @@ bool sl_qmisc_named(const sl_qcall_t *call, const char *name)
     return strcmp(call->fn->name, name) == 0;
 }
 
-int sl_qmisc_want(sl_qbind_t *b, sl_qcall_t *call, size_t i, sl_type_t t, const char *what,
+int sl_qmisc_want(sl_qbind_t *b,
+                  sl_qcall_t *call,
+                  size_t i,
+                  sl_type_t t,
+                  const char *what,
                   sl_diag_t *d)
 {
     sl_type_t have = call->args[i]->type;
@@ -191,7 +200,11 @@ bool sl_qmisc_all_const(const sl_qcall_t *call)
     return true;
 }
 
-int sl_qmisc_unify(sl_qbind_t *b, sl_qcall_t *call, const size_t *idx, size_t k, sl_type_t *type,
+int sl_qmisc_unify(sl_qbind_t *b,
+                   sl_qcall_t *call,
+                   const size_t *idx,
+                   size_t k,
+                   sl_type_t *type,
                    sl_diag_t *d)
 {
     sl_type_t t = call->args[idx[0]]->type;
@@ -201,10 +214,14 @@ int sl_qmisc_unify(sl_qbind_t *b, sl_qcall_t *call, const size_t *idx, size_t k,
         if (numeric && sl_qtype_is_numeric(u)) {
             t = sl_qtype_numeric_join(t, u);
         } else if (u != t) {
-            return sl_qmisc_error(d, call,
+            return sl_qmisc_error(d,
+                                  call,
                                   "argument %zu has type %s, which does not match %s of "
                                   "argument %zu",
-                                  idx[j] + 1, sl_type_name(u), sl_type_name(t), idx[0] + 1);
+                                  idx[j] + 1,
+                                  sl_type_name(u),
+                                  sl_type_name(t),
+                                  idx[0] + 1);
         }
     }
     for (size_t j = 0; j < k; j++) {
@@ -250,21 +267,10 @@ void sl_qmisc_copy_nulls(sl_qvec_t *out, const sl_qvec_t *in, size_t n)
     nb->len = need;
 }
 
-bool sl_qmisc_no_nulls(const sl_qvec_t *v)
-{
-    if (sl_type_is_text(v->col.type)) {
-        return v->col.type == SL_TYPE_STRING;
-    }
-    const uint8_t *p = (const uint8_t *)v->col.nulls.data;
-    for (size_t i = 0; i < v->col.nulls.len; i++) {
-        if (p[i]) {
-            return false;
-        }
-    }
-    return true;
-}
-
-sl_qdyn_kind_t sl_qmisc_dyn_scalar(const char *s, size_t n, sl_buf_t *tmp, const char **out,
+sl_qdyn_kind_t sl_qmisc_dyn_scalar(const char *s,
+                                   size_t n,
+                                   sl_buf_t *tmp,
+                                   const char **out,
                                    size_t *outn)
 {
     sl_qdyn_kind_t k = sl_qdyn_kind(s, n);

@@ -61,8 +61,9 @@ static inline void mt_table(sl_colset_t *t)
     int g = sl_colset_add(t, "g", SL_TYPE_GUID);
     int dy = sl_colset_add(t, "dy", SL_TYPE_DYNAMIC);
     int per = sl_colset_add(t, "per", SL_TYPE_STRING);
-    const char *dv[] = { "2017-01-29 09:00:05", "1969-12-31 23:59:59.9999999",
-                         "2016-02-29 12:00", NULL, "0001-01-01" };
+    const char *dv[] = {
+        "2017-01-29 09:00:05", "1969-12-31 23:59:59.9999999", "2016-02-29 12:00", NULL, "0001-01-01"
+    };
     const char *tsv[] = { "1.02:03:04.5", "-01:30:00", "00:00:00", NULL, "7.00:00:00" };
     const int64_t lv[] = { 7, -7, 0, 0, INT64_MAX };
     const int64_t iv[] = { 3, -3, 0, 0, INT32_MAX };
@@ -95,12 +96,14 @@ static inline void mt_table(sl_colset_t *t)
 
 /* Expects expr to fail binding with SL_ESEMANTIC and a message holding
  * `needle`. */
-#define mt_expect_error(rows, expr, needle)                                                      \
+#define mt_expect_error(rows, expr, needle)                                                        \
     do {                                                                                           \
         char *got_ = et_eval((rows), (expr));                                                      \
         cr_expect(strncmp(got_, "ERROR SL_ESEMANTIC: ", 20) == 0 &&                                \
-                      strstr(got_, (needle)) != NULL,                                              \
-                  "%s: %s", (expr), got_);                                                         \
+                    strstr(got_, (needle)) != NULL,                                                \
+                  "%s: %s",                                                                        \
+                  (expr),                                                                          \
+                  got_);                                                                           \
         free(got_);                                                                                \
     } while (0)
 

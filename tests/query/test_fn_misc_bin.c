@@ -14,7 +14,8 @@ Test(query_fn_misc_bin, examples_of_the_docs)
     et_expect(NULL, "floor(datetime(1970-05-11 13:45:07), 1d)", "1970-05-11T00:00:00Z:datetime");
     et_expect(NULL, "bin_at(6.5, 2.5, 7)", "4.5:real");
     et_expect(NULL, "bin_at(time(1h), 1d, 12h)", "-12:00:00:timespan");
-    et_expect(NULL, "bin_at(datetime(2017-05-15 10:20:00.0), 1d, datetime(1970-01-01 12:00:00.0))",
+    et_expect(NULL,
+              "bin_at(datetime(2017-05-15 10:20:00.0), 1d, datetime(1970-01-01 12:00:00.0))",
               "2017-05-14T12:00:00Z:datetime");
 }
 
@@ -66,10 +67,12 @@ Test(query_fn_misc_bin, columns_of_every_type)
 {
     sl_colset_t t;
     mt_table(&t);
-    et_expect(&t, "bin(d, 1h)",
+    et_expect(&t,
+              "bin(d, 1h)",
               "2017-01-29T09:00:00Z|1969-12-31T23:00:00Z|2016-02-29T12:00:00Z|null|"
               "0001-01-01T00:00:00Z:datetime");
-    et_expect(&t, "bin(d, 7d)",
+    et_expect(&t,
+              "bin(d, 7d)",
               "2017-01-23T00:00:00Z|1969-12-29T00:00:00Z|2016-02-29T00:00:00Z|null|"
               "0001-01-01T00:00:00Z:datetime");
     et_expect(&t, "bin(ts, 1h)", "1.02:00:00|-02:00:00|00:00:00|null|7.00:00:00:timespan");
@@ -78,7 +81,8 @@ Test(query_fn_misc_bin, columns_of_every_type)
     et_expect(&t, "bin(i, int(2))", "2|-4|0|null|2147483646:int");
     et_expect(&t, "bin(r, 1)", "2|-3|0|null|NaN:real");
     et_expect(&t, "floor(r, 0.5)", "2.5|-2.5|0|null|NaN:real");
-    et_expect(&t, "bin_at(d, 1d, datetime(1970-01-01 12:00))",
+    et_expect(&t,
+              "bin_at(d, 1d, datetime(1970-01-01 12:00))",
               "2017-01-28T12:00:00Z|1969-12-31T12:00:00Z|2016-02-29T12:00:00Z|null|null:datetime");
     et_expect(&t, "bin_at(l, 5, 1)", "6|-9|-4|null|9223372036854775806:long");
     sl_colset_dispose(&t);
@@ -95,7 +99,10 @@ Test(query_fn_misc_bin, type_errors_at_bind_time)
 
 /* Evaluates bin(x, step) over a one-column table of n values; returns the
  * result vector (caller unrefs) and the pool through *pool. */
-static sl_qvec_t *bin_column(sl_type_t type, const int64_t *x, size_t n, const char *expr,
+static sl_qvec_t *bin_column(sl_type_t type,
+                             const int64_t *x,
+                             size_t n,
+                             const char *expr,
                              sl_pool_t **pool)
 {
     sl_colset_t t;
@@ -150,10 +157,10 @@ Test(query_fn_misc_bin, constant_steps_match_floor_division)
         const char *expr;
         int64_t step;
     } dsteps[] = {
-        { "bin(x, 1h)", SL_TICKS_PER_HOUR },   { "bin(x, 1d)", SL_TICKS_PER_DAY },
+        { "bin(x, 1h)", SL_TICKS_PER_HOUR },    { "bin(x, 1d)", SL_TICKS_PER_DAY },
         { "bin(x, 7d)", 7 * SL_TICKS_PER_DAY }, { "bin(x, 3tick)", 3 },
-        { "bin(x, 1024tick)", 1024 },          { "bin(x, 1tick)", 1 },
-        { "bin(x, 1000003tick)", 1000003 },    { "bin(x, 365d)", 365 * SL_TICKS_PER_DAY },
+        { "bin(x, 1024tick)", 1024 },           { "bin(x, 1tick)", 1 },
+        { "bin(x, 1000003tick)", 1000003 },     { "bin(x, 365d)", 365 * SL_TICKS_PER_DAY },
     };
     for (size_t s = 0; s < sizeof dsteps / sizeof dsteps[0]; s++) {
         sl_pool_t *pool;

@@ -35,8 +35,8 @@ static sl_qexpr_t *fx_bind(cast_fx_t *fx, const char *expr)
     char *text = sl_pool_printf(fx->pool, "print %s", expr);
     sl_query_node_t *q;
     sl_query_error_t perr;
-    cr_assert_eq(sl_query_parse(fx->pool, text, strlen(text), &q, &perr, &fx->d), 0, "%s",
-                 fx->d.msg);
+    cr_assert_eq(
+      sl_query_parse(fx->pool, text, strlen(text), &q, &perr, &fx->d), 0, "%s", fx->d.msg);
     const sl_query_node_t *p = q->query.stmts.v[0];
     if (p->kind == SL_QUERY_N_PIPELINE) {
         p = p->pipe.source;
@@ -98,7 +98,8 @@ Test(query_fn_misc_cast, a_constant_folds_to_a_constant)
     cr_assert_eq(sl_qbind_cast(&fx.b, &e, SL_TYPE_TIMESPAN, &fx.d), 0, "%s", fx.d.msg);
     int64_t ticks = 0;
     cr_expect_eq(e->kind, SL_QX_CONST);
-    cr_expect(sl_qexpr_const_i64(e, &ticks) && ticks == 12 * SL_TICKS_PER_HOUR + 30 * SL_TICKS_PER_MIN);
+    cr_expect(sl_qexpr_const_i64(e, &ticks) &&
+              ticks == 12 * SL_TICKS_PER_HOUR + 30 * SL_TICKS_PER_MIN);
 
     /* A failed conversion of a constant is a null constant, not an error. */
     e = fx_bind(&fx, "'abc'");

@@ -22,10 +22,12 @@ Test(query_fn_misc_cond, iff_picks_a_branch)
     et_expect(&t, "iff(b, l, -l)", "7|7|0|null|9223372036854775807:long");
     et_expect(&t, "iff(b, l, r)", "7|-2.5|0|null|9.223372036854776e+18:real");
     et_expect(&t, "iff(b, s, 'x')", "123|x|1.5|x|abc:string");
-    et_expect(&t, "iff(b, d, datetime(2000-01-01))",
+    et_expect(&t,
+              "iff(b, d, datetime(2000-01-01))",
               "2017-01-29T09:00:05Z|2000-01-01T00:00:00Z|2016-02-29T12:00:00Z|"
               "2000-01-01T00:00:00Z|0001-01-01T00:00:00Z:datetime");
-    et_expect(&t, "iff(b, g, guid(00000000-0000-0000-0000-000000000001))",
+    et_expect(&t,
+              "iff(b, g, guid(00000000-0000-0000-0000-000000000001))",
               "74be27de-1e4e-49d9-b579-fe0b331d3642|00000000-0000-0000-0000-000000000001||"
               "00000000-0000-0000-0000-000000000001|:guid");
     et_expect(&t, "iff(l > 0, true, b)", "true|false|true|null|true:bool");
@@ -48,15 +50,18 @@ Test(query_fn_misc_cond, case_takes_the_first_true_predicate)
         sl_col_push_i64(&t.cols[c], k);
         sl_colset_end_row(&t);
     }
-    et_expect(&t, "case(Size <= 3, 'Small', Size <= 10, 'Medium', 'Large')",
+    et_expect(&t,
+              "case(Size <= 3, 'Small', Size <= 10, 'Medium', 'Large')",
               "Small|Small|Medium|Medium|Medium|Large|Large|Large:string");
     sl_colset_dispose(&t);
 
     mt_table(&t);
-    et_expect(&t, "case(l > 5, 'big', l > -10, 'small', 'none')",
-              "big|small|small|none|big:string");
-    et_expect(&t, "case(b, ts, 1h)", "1.02:03:04.5000000|01:00:00|00:00:00|01:00:00|7.00:00:00"
-                                     ":timespan");
+    et_expect(
+      &t, "case(l > 5, 'big', l > -10, 'small', 'none')", "big|small|small|none|big:string");
+    et_expect(&t,
+              "case(b, ts, 1h)",
+              "1.02:03:04.5000000|01:00:00|00:00:00|01:00:00|7.00:00:00"
+              ":timespan");
     sl_colset_dispose(&t);
 
     mt_expect_error(NULL, "case(true, 1, false, 2)", "odd number of arguments");
@@ -79,10 +84,12 @@ Test(query_fn_misc_cond, coalesce_returns_the_first_value)
     mt_table(&t);
     et_expect(&t, "coalesce(l, 9)", "7|-7|0|9|9223372036854775807:long");
     et_expect(&t, "coalesce(s, 'empty')", "123| 12 |1.5|empty|abc:string");
-    et_expect(&t, "coalesce(d, datetime(2000-01-01))",
+    et_expect(&t,
+              "coalesce(d, datetime(2000-01-01))",
               "2017-01-29T09:00:05Z|1969-12-31T23:59:59.9999999Z|2016-02-29T12:00:00Z|"
               "2000-01-01T00:00:00Z|0001-01-01T00:00:00Z:datetime");
-    et_expect(&t, "coalesce(g, guid(00000000-0000-0000-0000-000000000001))",
+    et_expect(&t,
+              "coalesce(g, guid(00000000-0000-0000-0000-000000000001))",
               "74be27de-1e4e-49d9-b579-fe0b331d3642|00000000-0000-0000-0000-000000000001|"
               "00000000-0000-0000-0000-000000000001|00000000-0000-0000-0000-000000000001|"
               "00000000-0000-0000-0000-000000000001:guid");

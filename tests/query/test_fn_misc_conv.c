@@ -23,7 +23,8 @@ Test(query_fn_misc_conv, tostring_formats_every_type)
     et_expect(&t, "tostring(l)", "7|-7|0||9223372036854775807:string");
     et_expect(&t, "tostring(i)", "3|-3|0||2147483647:string");
     et_expect(&t, "tostring(r)", "2.5|-2.5|0.1||NaN:string");
-    et_expect(&t, "tostring(d)",
+    et_expect(&t,
+              "tostring(d)",
               "2017-01-29T09:00:05Z|1969-12-31T23:59:59.9999999Z|2016-02-29T12:00:00Z||"
               "0001-01-01T00:00:00Z:string");
     et_expect(&t, "tostring(ts)", "1.02:03:04.5000000|-01:30:00|00:00:00||7.00:00:00:string");
@@ -77,8 +78,8 @@ Test(query_fn_misc_conv, tolong_and_datetime_ticks_round_trip)
     et_expect(NULL, "tolong(datetime(2020-01-01))", "637134336000000000:long");
     et_expect(NULL, "tolong(datetime(0001-01-01))", "0:long");
     et_expect(NULL, "todatetime(637134336000000000)", "2020-01-01T00:00:00Z:datetime");
-    et_expect(NULL, "todatetime(tolong(datetime(1969-07-20 20:17:40)))",
-              "1969-07-20T20:17:40Z:datetime");
+    et_expect(
+      NULL, "todatetime(tolong(datetime(1969-07-20 20:17:40)))", "1969-07-20T20:17:40Z:datetime");
     et_expect(NULL, "todatetime(-1)", "null:datetime");
     et_expect(NULL, "tolong(1s)", "10000000:long");
     et_expect(NULL, "totimespan(10000000)", "00:00:01:timespan");
@@ -90,7 +91,8 @@ Test(query_fn_misc_conv, tolong_and_datetime_ticks_round_trip)
     et_expect(&t, "tolong(ts)", "937845000000|-54000000000|0|null|6048000000000:long");
     et_expect(&t, "tolong(r)", "2|-2|0|null|null:long");
     et_expect(&t, "tolong(l)", "7|-7|0|null|9223372036854775807:long");
-    et_expect(&t, "todatetime(tolong(d))",
+    et_expect(&t,
+              "todatetime(tolong(d))",
               "2017-01-29T09:00:05Z|1969-12-31T23:59:59.9999999Z|2016-02-29T12:00:00Z|null|"
               "0001-01-01T00:00:00Z:datetime");
     sl_colset_dispose(&t);
@@ -160,7 +162,8 @@ Test(query_fn_misc_conv, todatetime_reads_iso_and_rfc_forms)
     sl_colset_t t;
     mt_table(&t);
     et_expect(&t, "todatetime(s)", "null|null|null|null|null:datetime");
-    et_expect(&t, "todatetime(dy)",
+    et_expect(&t,
+              "todatetime(dy)",
               "0001-01-01T00:00:00.0000012Z|2017-01-01T00:00:00Z|null|null|null:datetime");
     sl_colset_dispose(&t);
 }
@@ -180,7 +183,8 @@ Test(query_fn_misc_conv, totimespan_reads_clock_and_unit_forms)
     sl_colset_t t;
     mt_table(&t);
     et_expect(&t, "totimespan(s)", "123.00:00:00|12.00:00:00|1.12:00:00|null|null:timespan");
-    et_expect(&t, "totimespan(l)",
+    et_expect(&t,
+              "totimespan(l)",
               "00:00:00.0000007|-00:00:00.0000007|00:00:00|null|10675199.02:48:05.4775807"
               ":timespan");
     sl_colset_dispose(&t);
@@ -188,15 +192,19 @@ Test(query_fn_misc_conv, totimespan_reads_clock_and_unit_forms)
 
 Test(query_fn_misc_conv, toguid_canonicalises_or_nulls)
 {
-    et_expect(NULL, "toguid('74be27de-1e4e-49d9-b579-fe0b331d3642')",
+    et_expect(NULL,
+              "toguid('74be27de-1e4e-49d9-b579-fe0b331d3642')",
               "74be27de-1e4e-49d9-b579-fe0b331d3642:guid");
-    et_expect(NULL, "toguid('{74BE27DE-1E4E-49D9-B579-FE0B331D3642}')",
+    et_expect(NULL,
+              "toguid('{74BE27DE-1E4E-49D9-B579-FE0B331D3642}')",
               "74be27de-1e4e-49d9-b579-fe0b331d3642:guid");
-    et_expect(NULL, "toguid('74be27de1e4e49d9b579fe0b331d3642')",
+    et_expect(NULL,
+              "toguid('74be27de1e4e49d9b579fe0b331d3642')",
               "74be27de-1e4e-49d9-b579-fe0b331d3642:guid");
     et_expect(NULL, "isnull(toguid('not a guid'))", "true:bool");
     et_expect(NULL, "isnull(toguid(42))", "true:bool");
-    et_expect(NULL, "toguid(dynamic('74be27de-1e4e-49d9-b579-fe0b331d3642'))",
+    et_expect(NULL,
+              "toguid(dynamic('74be27de-1e4e-49d9-b579-fe0b331d3642'))",
               "74be27de-1e4e-49d9-b579-fe0b331d3642:guid");
 
     sl_colset_t t;

@@ -28,28 +28,30 @@ Test(query_fn_misc_dtcalc, datetime_add_of_the_docs)
         snprintf(expr, sizeof expr, "datetime_add('%s', 1, %s)", cases[k].period, dt);
         et_expect(NULL, expr, cases[k].want);
     }
-    et_expect(NULL, "datetime_add('nanosecond', 300, datetime(2017-01-01))",
+    et_expect(NULL,
+              "datetime_add('nanosecond', 300, datetime(2017-01-01))",
               "2017-01-01T00:00:00.0000003Z:datetime");
-    et_expect(NULL, "datetime_add('day', -1, datetime(1970-01-01))",
-              "1969-12-31T00:00:00Z:datetime");
+    et_expect(
+      NULL, "datetime_add('day', -1, datetime(1970-01-01))", "1969-12-31T00:00:00Z:datetime");
 }
 
 Test(query_fn_misc_dtcalc, datetime_add_clamps_month_ends)
 {
-    et_expect(NULL, "datetime_add('month', 1, datetime(2017-01-31 10:00))",
+    et_expect(NULL,
+              "datetime_add('month', 1, datetime(2017-01-31 10:00))",
               "2017-02-28T10:00:00Z:datetime");
-    et_expect(NULL, "datetime_add('month', 1, datetime(2016-01-31))",
-              "2016-02-29T00:00:00Z:datetime");
-    et_expect(NULL, "datetime_add('month', -1, datetime(2017-03-31))",
-              "2017-02-28T00:00:00Z:datetime");
-    et_expect(NULL, "datetime_add('quarter', 1, datetime(2017-11-30))",
-              "2018-02-28T00:00:00Z:datetime");
-    et_expect(NULL, "datetime_add('year', 1, datetime(2016-02-29))",
-              "2017-02-28T00:00:00Z:datetime");
-    et_expect(NULL, "datetime_add('year', 4, datetime(2016-02-29))",
-              "2020-02-29T00:00:00Z:datetime");
-    et_expect(NULL, "datetime_add('month', -13, datetime(1970-01-15))",
-              "1968-12-15T00:00:00Z:datetime");
+    et_expect(
+      NULL, "datetime_add('month', 1, datetime(2016-01-31))", "2016-02-29T00:00:00Z:datetime");
+    et_expect(
+      NULL, "datetime_add('month', -1, datetime(2017-03-31))", "2017-02-28T00:00:00Z:datetime");
+    et_expect(
+      NULL, "datetime_add('quarter', 1, datetime(2017-11-30))", "2018-02-28T00:00:00Z:datetime");
+    et_expect(
+      NULL, "datetime_add('year', 1, datetime(2016-02-29))", "2017-02-28T00:00:00Z:datetime");
+    et_expect(
+      NULL, "datetime_add('year', 4, datetime(2016-02-29))", "2020-02-29T00:00:00Z:datetime");
+    et_expect(
+      NULL, "datetime_add('month', -13, datetime(1970-01-15))", "1968-12-15T00:00:00Z:datetime");
     /* Out of 0001..9999, or overflowing: null. */
     et_expect(NULL, "datetime_add('year', 1, datetime(9999-06-01))", "null:datetime");
     et_expect(NULL, "datetime_add('day', 9223372036854775807, now())", "null:datetime");
@@ -58,10 +60,12 @@ Test(query_fn_misc_dtcalc, datetime_add_clamps_month_ends)
 
     sl_colset_t t;
     mt_table(&t);
-    et_expect(&t, "datetime_add('month', l, d)",
+    et_expect(&t,
+              "datetime_add('month', l, d)",
               "2017-08-29T09:00:05Z|1969-05-31T23:59:59.9999999Z|2016-02-29T12:00:00Z|null|null"
               ":datetime");
-    et_expect(&t, "datetime_add(per, 1, datetime(2016-01-31))",
+    et_expect(&t,
+              "datetime_add(per, 1, datetime(2016-01-31))",
               "2016-02-01T00:00:00Z|2016-02-29T00:00:00Z|2017-01-31T00:00:00Z|null|"
               "2016-02-07T00:00:00Z:datetime");
     sl_colset_dispose(&t);
@@ -70,14 +74,16 @@ Test(query_fn_misc_dtcalc, datetime_add_clamps_month_ends)
 Test(query_fn_misc_dtcalc, datetime_diff_of_the_docs)
 {
     et_expect(NULL, "datetime_diff('year',datetime(2017-01-01),datetime(2000-12-31))", "17:long");
-    et_expect(NULL, "datetime_diff('quarter',datetime(2017-07-01),datetime(2017-03-30))",
-              "2:long");
+    et_expect(NULL, "datetime_diff('quarter',datetime(2017-07-01),datetime(2017-03-30))", "2:long");
     et_expect(NULL, "datetime_diff('month',datetime(2017-01-01),datetime(2015-12-30))", "13:long");
-    et_expect(NULL, "datetime_diff('week',datetime(2017-10-29 00:00),datetime(2017-09-30 23:59))",
+    et_expect(NULL,
+              "datetime_diff('week',datetime(2017-10-29 00:00),datetime(2017-09-30 23:59))",
               "5:long");
-    et_expect(NULL, "datetime_diff('day',datetime(2017-10-29 00:00),datetime(2017-09-30 23:59))",
+    et_expect(NULL,
+              "datetime_diff('day',datetime(2017-10-29 00:00),datetime(2017-09-30 23:59))",
               "29:long");
-    et_expect(NULL, "datetime_diff('hour',datetime(2017-10-31 01:00),datetime(2017-10-30 23:59))",
+    et_expect(NULL,
+              "datetime_diff('hour',datetime(2017-10-31 01:00),datetime(2017-10-30 23:59))",
               "2:long");
     et_expect(NULL,
               "datetime_diff('minute',datetime(2017-10-30 23:05:01),datetime(2017-10-30 23:00:59))",
@@ -102,18 +108,20 @@ Test(query_fn_misc_dtcalc, datetime_diff_of_the_docs)
 
 Test(query_fn_misc_dtcalc, datetime_diff_counts_boundaries_both_ways)
 {
-    et_expect(NULL, "datetime_diff('year', datetime(2000-12-31), datetime(2017-01-01))", "-17:long");
-    et_expect(NULL, "datetime_diff('day', datetime(1970-01-01), datetime(1969-12-31 23:59:59))",
-              "1:long");
+    et_expect(
+      NULL, "datetime_diff('year', datetime(2000-12-31), datetime(2017-01-01))", "-17:long");
+    et_expect(
+      NULL, "datetime_diff('day', datetime(1970-01-01), datetime(1969-12-31 23:59:59))", "1:long");
     et_expect(NULL, "datetime_diff('week', datetime(1970-01-04), datetime(1970-01-03))", "1:long");
     et_expect(NULL, "datetime_diff('month', datetime(2016-03-01), datetime(2016-02-29))", "1:long");
-    et_expect(NULL, "datetime_diff('nanosecond', datetime(9999-01-01), datetime(0001-01-01))",
-              "null:long");
+    et_expect(
+      NULL, "datetime_diff('nanosecond', datetime(9999-01-01), datetime(0001-01-01))", "null:long");
     et_expect(NULL, "datetime_diff('day', datetime(null), now())", "null:long");
 
     sl_colset_t t;
     mt_table(&t);
-    et_expect(&t, "datetime_diff('day', d, datetime(1970-01-01))", "17195|-1|16860|null|-719162:long");
+    et_expect(
+      &t, "datetime_diff('day', d, datetime(1970-01-01))", "17195|-1|16860|null|-719162:long");
     et_expect(&t, "datetime_diff(per, datetime(2017-01-01), d)", "-28|565|1|null|105190:long");
     sl_colset_dispose(&t);
 }
@@ -134,8 +142,8 @@ Test(query_fn_misc_dtcalc, make_datetime_and_make_timespan)
     /* The docs' examples. */
     et_expect(NULL, "make_datetime(2017,10,01,12,10)", "2017-10-01T12:10:00Z:datetime");
     et_expect(NULL, "make_datetime(2017,10,01)", "2017-10-01T00:00:00Z:datetime");
-    et_expect(NULL, "make_datetime(2017,10,01,12,11,0.1234567)",
-              "2017-10-01T12:11:00.1234567Z:datetime");
+    et_expect(
+      NULL, "make_datetime(2017,10,01,12,11,0.1234567)", "2017-10-01T12:11:00.1234567Z:datetime");
     et_expect(NULL, "make_timespan(1,12,30,55.123)", "1.12:30:55.1230000:timespan");
     et_expect(NULL, "make_timespan(12,30)", "12:30:00:timespan");
     et_expect(NULL, "make_timespan(12,30,15.5)", "12:30:15.5000000:timespan");
@@ -161,18 +169,19 @@ Test(query_fn_misc_dtcalc, make_datetime_and_make_timespan)
 Test(query_fn_misc_dtcalc, unixtime_conversions)
 {
     et_expect(NULL, "unixtime_seconds_todatetime(1546300800)", "2019-01-01T00:00:00Z:datetime");
-    et_expect(NULL, "unixtime_milliseconds_todatetime(1546300800000)",
+    et_expect(
+      NULL, "unixtime_milliseconds_todatetime(1546300800000)", "2019-01-01T00:00:00Z:datetime");
+    et_expect(
+      NULL, "unixtime_microseconds_todatetime(1546300800000000)", "2019-01-01T00:00:00Z:datetime");
+    et_expect(NULL,
+              "unixtime_nanoseconds_todatetime(1546300800000000000)",
               "2019-01-01T00:00:00Z:datetime");
-    et_expect(NULL, "unixtime_microseconds_todatetime(1546300800000000)",
-              "2019-01-01T00:00:00Z:datetime");
-    et_expect(NULL, "unixtime_nanoseconds_todatetime(1546300800000000000)",
-              "2019-01-01T00:00:00Z:datetime");
-    et_expect(NULL, "unixtime_milliseconds_todatetime(1546300800123)",
-              "2019-01-01T00:00:00.123Z:datetime");
-    et_expect(NULL, "unixtime_nanoseconds_todatetime(1546300800123456789)",
+    et_expect(
+      NULL, "unixtime_milliseconds_todatetime(1546300800123)", "2019-01-01T00:00:00.123Z:datetime");
+    et_expect(NULL,
+              "unixtime_nanoseconds_todatetime(1546300800123456789)",
               "2019-01-01T00:00:00.1234567Z:datetime");
-    et_expect(NULL, "unixtime_seconds_todatetime(1546300800.5)",
-              "2019-01-01T00:00:00.5Z:datetime");
+    et_expect(NULL, "unixtime_seconds_todatetime(1546300800.5)", "2019-01-01T00:00:00.5Z:datetime");
     et_expect(NULL, "unixtime_seconds_todatetime(-1)", "1969-12-31T23:59:59Z:datetime");
     et_expect(NULL, "unixtime_seconds_todatetime(1e300)", "null:datetime");
     et_expect(NULL, "unixtime_seconds_todatetime(9223372036854775807)", "null:datetime");
@@ -181,12 +190,15 @@ Test(query_fn_misc_dtcalc, unixtime_conversions)
 
     sl_colset_t t;
     mt_table(&t);
-    et_expect(&t, "unixtime_seconds_todatetime(l)",
+    et_expect(&t,
+              "unixtime_seconds_todatetime(l)",
               "1970-01-01T00:00:07Z|1969-12-31T23:59:53Z|1970-01-01T00:00:00Z|null|null:datetime");
-    et_expect(&t, "unixtime_seconds_todatetime(r)",
+    et_expect(&t,
+              "unixtime_seconds_todatetime(r)",
               "1970-01-01T00:00:02.5Z|1969-12-31T23:59:57.5Z|1970-01-01T00:00:00.1Z|null|null"
               ":datetime");
-    et_expect(&t, "unixtime_milliseconds_todatetime(i)",
+    et_expect(&t,
+              "unixtime_milliseconds_todatetime(i)",
               "1970-01-01T00:00:00.003Z|1969-12-31T23:59:59.997Z|1970-01-01T00:00:00Z|null|"
               "1970-01-25T20:31:23.647Z:datetime");
     sl_colset_dispose(&t);

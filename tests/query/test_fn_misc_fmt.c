@@ -76,8 +76,8 @@ Test(query_fn_misc_fmt, format_datetime_elements)
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         char expr[200], want[80];
-        snprintf(expr, sizeof expr, "format_datetime(datetime(%s), @\"%s\")", cases[k].dt,
-                 cases[k].fmt);
+        snprintf(
+          expr, sizeof expr, "format_datetime(datetime(%s), @\"%s\")", cases[k].dt, cases[k].fmt);
         snprintf(want, sizeof want, "%s:string", cases[k].want);
         if (strchr(cases[k].fmt, 'T')) {
             /* 'T' is not an element: the whole format is an error. */
@@ -86,8 +86,9 @@ Test(query_fn_misc_fmt, format_datetime_elements)
         }
         et_expect(NULL, expr, want);
     }
-    et_expect(NULL, "format_datetime(datetime(1969-12-31 23:59:59.9999999), "
-                    "'yyyy-MM-dd HH:mm:ss.fffffff')",
+    et_expect(NULL,
+              "format_datetime(datetime(1969-12-31 23:59:59.9999999), "
+              "'yyyy-MM-dd HH:mm:ss.fffffff')",
               "1969-12-31 23:59:59.9999999:string");
     et_expect(NULL, "format_datetime(datetime(null), 'yyyy')", ":string");
 }
@@ -96,10 +97,12 @@ Test(query_fn_misc_fmt, format_datetime_over_columns)
 {
     sl_colset_t t;
     mt_table(&t);
-    et_expect(&t, "format_datetime(d, 'yyyy-MM-dd HH:mm:ss.FFFFFFF')",
+    et_expect(&t,
+              "format_datetime(d, 'yyyy-MM-dd HH:mm:ss.FFFFFFF')",
               "2017-01-29 09:00:05|1969-12-31 23:59:59.9999999|2016-02-29 12:00:00||"
               "0001-01-01 00:00:00:string");
-    et_expect(&t, "format_datetime(d, 'dddd d MMMM yyyy, h tt')",
+    et_expect(&t,
+              "format_datetime(d, 'dddd d MMMM yyyy, h tt')",
               "Sunday 29 January 2017, 9 AM|Wednesday 31 December 1969, 11 PM|"
               "Monday 29 February 2016, 12 PM||Monday 1 January 0001, 12 AM:string");
     /* "day", "month" ... hold letters that are not elements: "". */
@@ -114,23 +117,25 @@ Test(query_fn_misc_fmt, format_datetime_over_columns)
         sl_col_push_text(&t.cols[f], fv[k], strlen(fv[k]));
         sl_colset_end_row(&t);
     }
-    et_expect(&t, "format_datetime(datetime(2020-02-03 04:05), f)",
-              "2020|2020|04:05|||04:05:string");
+    et_expect(
+      &t, "format_datetime(datetime(2020-02-03 04:05), f)", "2020|2020|04:05|||04:05:string");
     et_expect(&t, "format_timespan(1h, f)", "||01:00|||01:00:string");
     sl_colset_dispose(&t);
 }
 
 Test(query_fn_misc_fmt, format_timespan_examples_of_the_docs)
 {
-    et_expect(NULL, "format_timespan(time(29.09:00:05.12345), 'dd.hh:mm:ss:FF')",
-              "29.09:00:05:12:string");
-    et_expect(NULL, "format_timespan(time(29.09:00:05.12345), 'ddd.h:mm:ss [fffffff]')",
+    et_expect(
+      NULL, "format_timespan(time(29.09:00:05.12345), 'dd.hh:mm:ss:FF')", "29.09:00:05:12:string");
+    et_expect(NULL,
+              "format_timespan(time(29.09:00:05.12345), 'ddd.h:mm:ss [fffffff]')",
               "029.9:00:05 [1234500]:string");
     et_expect(NULL, "format_timespan(time(15.13:45:30), 'd')", "15:string");
     et_expect(NULL, "format_timespan(time(15.13:45:30), 'ddd')", "015:string");
     et_expect(NULL, "format_timespan(time(15.13:45:30.0001150), 'FFFFFFF')", "000115:string");
     et_expect(NULL, "format_timespan(time(15.13:45:30.0500000), 'F')", ":string");
-    et_expect(NULL, "format_timespan(time(1.02:03:04), 'H HH h hh m mm s ss')",
+    et_expect(NULL,
+              "format_timespan(time(1.02:03:04), 'H HH h hh m mm s ss')",
               "2 02 2 02 3 03 4 04:string");
     et_expect(NULL, "format_timespan(time(400.00:00:00), 'dddddddd')", "00000400:string");
 }
@@ -139,12 +144,13 @@ Test(query_fn_misc_fmt, negative_timespans_keep_their_sign)
 {
     et_expect(NULL, "format_timespan(-1h, 'hh:mm')", "-01:00:string");
     et_expect(NULL, "format_timespan(-90m, 'd.hh:mm:ss')", "-0.01:30:00:string");
-    et_expect(NULL, "format_timespan(-1d - 1tick, 'd.hh:mm:ss.fffffff')",
-              "-1.00:00:00.0000001:string");
+    et_expect(
+      NULL, "format_timespan(-1d - 1tick, 'd.hh:mm:ss.fffffff')", "-1.00:00:00.0000001:string");
 
     sl_colset_t t;
     mt_table(&t);
-    et_expect(&t, "format_timespan(ts, 'd.hh:mm:ss.FFF')",
+    et_expect(&t,
+              "format_timespan(ts, 'd.hh:mm:ss.FFF')",
               "1.02:03:04.5|-0.01:30:00|0.00:00:00||7.00:00:00:string");
     sl_colset_dispose(&t);
 }

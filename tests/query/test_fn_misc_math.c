@@ -135,7 +135,8 @@ Test(query_fn_misc_math, max_of_and_min_of)
     et_expect(NULL, "max_of(int(1), 2)", "2:long");
     et_expect(NULL, "min_of('b', 'a', 'c')", "a:string");
     et_expect(NULL, "min_of('b', '')", ":string");
-    et_expect(NULL, "max_of(datetime(2024-12-15 07:15:22), datetime(2024-12-15 07:15:24))",
+    et_expect(NULL,
+              "max_of(datetime(2024-12-15 07:15:22), datetime(2024-12-15 07:15:24))",
               "2024-12-15T07:15:24Z:datetime");
     et_expect(NULL, "min_of(1h, -1h)", "-01:00:00:timespan");
     et_expect(NULL, "max_of(false, true)", "true:bool");
@@ -172,7 +173,8 @@ Test(query_fn_misc_math, max_of_and_min_of)
 
     mt_table(&t);
     et_expect(&t, "max_of(l, i, r)", "7|-2.5|0.1|null|9.223372036854776e+18:real");
-    et_expect(&t, "min_of(d, datetime(2000-01-01))",
+    et_expect(&t,
+              "min_of(d, datetime(2000-01-01))",
               "2000-01-01T00:00:00Z|1969-12-31T23:59:59.9999999Z|2000-01-01T00:00:00Z|"
               "2000-01-01T00:00:00Z|0001-01-01T00:00:00Z:datetime");
     et_expect(&t, "max_of(s, 'b')", "b|b|b|b|b:string");

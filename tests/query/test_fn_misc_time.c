@@ -20,10 +20,12 @@ Test(query_fn_misc_time, now_and_ago_use_the_query_now)
 
     sl_colset_t t;
     mt_table(&t);
-    et_expect(&t, "ago(ts)",
+    et_expect(&t,
+              "ago(ts)",
               "2024-06-09T09:56:55.5Z|2024-06-10T13:30:00Z|2024-06-10T12:00:00Z|null|"
               "2024-06-03T12:00:00Z:datetime");
-    et_expect(&t, "now(ts)",
+    et_expect(&t,
+              "now(ts)",
               "2024-06-11T14:03:04.5Z|2024-06-10T10:30:00Z|2024-06-10T12:00:00Z|null|"
               "2024-06-17T12:00:00Z:datetime");
     sl_colset_dispose(&t);
@@ -48,23 +50,23 @@ Test(query_fn_misc_time, startof_with_offsets)
 {
     /* The docs' examples. */
     et_expect(NULL, "startofday(datetime(2017-01-01 10:10:17))", "2017-01-01T00:00:00Z:datetime");
-    et_expect(NULL, "startofday(datetime(2017-01-01 10:10:17), -1)",
-              "2016-12-31T00:00:00Z:datetime");
-    et_expect(NULL, "startofday(datetime(2017-01-01 10:10:17), 1)",
-              "2017-01-02T00:00:00Z:datetime");
-    et_expect(NULL, "startofweek(datetime(2017-01-01 10:10:17), -1)",
-              "2016-12-25T00:00:00Z:datetime");
+    et_expect(
+      NULL, "startofday(datetime(2017-01-01 10:10:17), -1)", "2016-12-31T00:00:00Z:datetime");
+    et_expect(
+      NULL, "startofday(datetime(2017-01-01 10:10:17), 1)", "2017-01-02T00:00:00Z:datetime");
+    et_expect(
+      NULL, "startofweek(datetime(2017-01-01 10:10:17), -1)", "2016-12-25T00:00:00Z:datetime");
     et_expect(NULL, "startofweek(datetime(2017-01-01 10:10:17))", "2017-01-01T00:00:00Z:datetime");
-    et_expect(NULL, "startofweek(datetime(2017-01-01 10:10:17), 1)",
-              "2017-01-08T00:00:00Z:datetime");
-    et_expect(NULL, "startofmonth(datetime(2017-01-01 10:10:17), -1)",
-              "2016-12-01T00:00:00Z:datetime");
-    et_expect(NULL, "startofmonth(datetime(2017-01-01 10:10:17), 1)",
-              "2017-02-01T00:00:00Z:datetime");
-    et_expect(NULL, "startofyear(datetime(2017-01-01 10:10:17), -1)",
-              "2016-01-01T00:00:00Z:datetime");
-    et_expect(NULL, "startofyear(datetime(2017-01-01 10:10:17), 1)",
-              "2018-01-01T00:00:00Z:datetime");
+    et_expect(
+      NULL, "startofweek(datetime(2017-01-01 10:10:17), 1)", "2017-01-08T00:00:00Z:datetime");
+    et_expect(
+      NULL, "startofmonth(datetime(2017-01-01 10:10:17), -1)", "2016-12-01T00:00:00Z:datetime");
+    et_expect(
+      NULL, "startofmonth(datetime(2017-01-01 10:10:17), 1)", "2017-02-01T00:00:00Z:datetime");
+    et_expect(
+      NULL, "startofyear(datetime(2017-01-01 10:10:17), -1)", "2016-01-01T00:00:00Z:datetime");
+    et_expect(
+      NULL, "startofyear(datetime(2017-01-01 10:10:17), 1)", "2018-01-01T00:00:00Z:datetime");
     /* Weeks start on Sunday, before 1970 too (1969-12-31 was a Wednesday). */
     et_expect(NULL, "startofweek(datetime(1969-12-31 12:00))", "1969-12-28T00:00:00Z:datetime");
     et_expect(NULL, "startofmonth(datetime(2016-03-15), -13)", "2015-02-01T00:00:00Z:datetime");
@@ -77,25 +79,32 @@ Test(query_fn_misc_time, startof_with_offsets)
 
     sl_colset_t t;
     mt_table(&t);
-    et_expect(&t, "startofday(d)",
+    et_expect(&t,
+              "startofday(d)",
               "2017-01-29T00:00:00Z|1969-12-31T00:00:00Z|2016-02-29T00:00:00Z|null|"
               "0001-01-01T00:00:00Z:datetime");
-    et_expect(&t, "startofweek(d)",
+    et_expect(&t,
+              "startofweek(d)",
               "2017-01-29T00:00:00Z|1969-12-28T00:00:00Z|2016-02-28T00:00:00Z|null|null"
               ":datetime");
-    et_expect(&t, "startofmonth(d)",
+    et_expect(&t,
+              "startofmonth(d)",
               "2017-01-01T00:00:00Z|1969-12-01T00:00:00Z|2016-02-01T00:00:00Z|null|"
               "0001-01-01T00:00:00Z:datetime");
-    et_expect(&t, "startofyear(d)",
+    et_expect(&t,
+              "startofyear(d)",
               "2017-01-01T00:00:00Z|1969-01-01T00:00:00Z|2016-01-01T00:00:00Z|null|"
               "0001-01-01T00:00:00Z:datetime");
-    et_expect(&t, "startofday(d, -1)",
+    et_expect(&t,
+              "startofday(d, -1)",
               "2017-01-28T00:00:00Z|1969-12-30T00:00:00Z|2016-02-28T00:00:00Z|null|null"
               ":datetime");
-    et_expect(&t, "startofmonth(d, l)",
+    et_expect(&t,
+              "startofmonth(d, l)",
               "2017-08-01T00:00:00Z|1969-05-01T00:00:00Z|2016-02-01T00:00:00Z|null|null"
               ":datetime");
-    et_expect(&t, "startofmonth(d, i)",
+    et_expect(&t,
+              "startofmonth(d, i)",
               "2017-04-01T00:00:00Z|1969-09-01T00:00:00Z|2016-02-01T00:00:00Z|null|null"
               ":datetime");
     sl_colset_dispose(&t);
@@ -104,18 +113,20 @@ Test(query_fn_misc_time, startof_with_offsets)
 Test(query_fn_misc_time, endof_is_the_last_tick)
 {
     /* The docs' examples. */
-    et_expect(NULL, "endofday(datetime(2017-01-01 10:10:17), -1)",
+    et_expect(
+      NULL, "endofday(datetime(2017-01-01 10:10:17), -1)", "2016-12-31T23:59:59.9999999Z:datetime");
+    et_expect(
+      NULL, "endofday(datetime(2017-01-01 10:10:17))", "2017-01-01T23:59:59.9999999Z:datetime");
+    et_expect(NULL,
+              "endofweek(datetime(2017-01-01 10:10:17), -1)",
               "2016-12-31T23:59:59.9999999Z:datetime");
-    et_expect(NULL, "endofday(datetime(2017-01-01 10:10:17))",
-              "2017-01-01T23:59:59.9999999Z:datetime");
-    et_expect(NULL, "endofweek(datetime(2017-01-01 10:10:17), -1)",
-              "2016-12-31T23:59:59.9999999Z:datetime");
-    et_expect(NULL, "endofweek(datetime(2017-01-01 10:10:17), 1)",
-              "2017-01-14T23:59:59.9999999Z:datetime");
-    et_expect(NULL, "endofmonth(datetime(2017-01-01 10:10:17), 1)",
+    et_expect(
+      NULL, "endofweek(datetime(2017-01-01 10:10:17), 1)", "2017-01-14T23:59:59.9999999Z:datetime");
+    et_expect(NULL,
+              "endofmonth(datetime(2017-01-01 10:10:17), 1)",
               "2017-02-28T23:59:59.9999999Z:datetime");
-    et_expect(NULL, "endofyear(datetime(2017-01-01 10:10:17), 1)",
-              "2018-12-31T23:59:59.9999999Z:datetime");
+    et_expect(
+      NULL, "endofyear(datetime(2017-01-01 10:10:17), 1)", "2018-12-31T23:59:59.9999999Z:datetime");
     /* Leap years. */
     et_expect(NULL, "endofmonth(datetime(2016-02-10))", "2016-02-29T23:59:59.9999999Z:datetime");
     et_expect(NULL, "endofmonth(datetime(1900-02-10))", "1900-02-28T23:59:59.9999999Z:datetime");
@@ -126,13 +137,16 @@ Test(query_fn_misc_time, endof_is_the_last_tick)
 
     sl_colset_t t;
     mt_table(&t);
-    et_expect(&t, "endofday(d)",
+    et_expect(&t,
+              "endofday(d)",
               "2017-01-29T23:59:59.9999999Z|1969-12-31T23:59:59.9999999Z|"
               "2016-02-29T23:59:59.9999999Z|null|0001-01-01T23:59:59.9999999Z:datetime");
-    et_expect(&t, "endofweek(d)",
+    et_expect(&t,
+              "endofweek(d)",
               "2017-02-04T23:59:59.9999999Z|1970-01-03T23:59:59.9999999Z|"
               "2016-03-05T23:59:59.9999999Z|null|0001-01-06T23:59:59.9999999Z:datetime");
-    et_expect(&t, "endofmonth(d)",
+    et_expect(&t,
+              "endofmonth(d)",
               "2017-01-31T23:59:59.9999999Z|1969-12-31T23:59:59.9999999Z|"
               "2016-02-29T23:59:59.9999999Z|null|0001-01-31T23:59:59.9999999Z:datetime");
     sl_colset_dispose(&t);
@@ -186,13 +200,20 @@ Test(query_fn_misc_time, datetime_part_of_the_docs)
     static const struct {
         const char *part, *want;
     } cases[] = {
-        { "year", "2017:int" },       { "quarter", "4:int" },
-        { "month", "10:int" },        { "week_of_year", "44:int" },
-        { "day", "30:int" },          { "dayOfYear", "303:int" },
-        { "hour", "1:int" },          { "minute", "2:int" },
-        { "second", "3:int" },        { "millisecond", "765:int" },
-        { "microsecond", "765432:int" }, { "nanosecond", "765432100:int" },
-        { "Year", "2017:int" },       { "NANOSECOND", "765432100:int" },
+        { "year", "2017:int" },
+        { "quarter", "4:int" },
+        { "month", "10:int" },
+        { "week_of_year", "44:int" },
+        { "day", "30:int" },
+        { "dayOfYear", "303:int" },
+        { "hour", "1:int" },
+        { "minute", "2:int" },
+        { "second", "3:int" },
+        { "millisecond", "765:int" },
+        { "microsecond", "765432:int" },
+        { "nanosecond", "765432100:int" },
+        { "Year", "2017:int" },
+        { "NANOSECOND", "765432100:int" },
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         char expr[128];
@@ -215,15 +236,17 @@ Test(query_fn_misc_time, datetime_part_of_the_docs)
 
 Test(query_fn_misc_time, type_errors_at_bind_time)
 {
-    mt_expect_error(NULL, "startofday('2017-01-01')", "startofday(): argument 1 must be a datetime");
-    mt_expect_error(NULL, "startofmonth(now(), 'x')", "startofmonth(): argument 2 must be an integer");
+    mt_expect_error(
+      NULL, "startofday('2017-01-01')", "startofday(): argument 1 must be a datetime");
+    mt_expect_error(
+      NULL, "startofmonth(now(), 'x')", "startofmonth(): argument 2 must be an integer");
     mt_expect_error(NULL, "ago(5)", "ago(): argument 1 must be a timespan, got long");
     mt_expect_error(NULL, "dayofweek(1d)", "dayofweek(): argument 1 must be a datetime");
     mt_expect_error(NULL, "datetime_part(1, now())", "argument 1 must be a string");
     /* A dynamic argument converts by its JSON kind. */
     sl_colset_t t;
     mt_table(&t);
-    et_expect(&t, "startofday(dy)",
-              "0001-01-01T00:00:00Z|2017-01-01T00:00:00Z|null|null|null:datetime");
+    et_expect(
+      &t, "startofday(dy)", "0001-01-01T00:00:00Z|2017-01-01T00:00:00Z|null|null|null:datetime");
     sl_colset_dispose(&t);
 }
