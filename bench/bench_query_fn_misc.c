@@ -1,5 +1,5 @@
 /*
- * bench_fn_misc: throughput of the hot misc functions on the engine's own
+ * bench_query_fn_misc: throughput of the hot misc functions on the engine's own
  * path (bound with sl_qbind_expr, evaluated with sl_qexpr_eval over 64 Ki
  * row batches), in million rows per second:
  *
@@ -9,7 +9,7 @@
  *   - startofday, hourofday, datetime_diff, format_datetime, tostring of
  *     datetimes and longs, tolong / todatetime of text.
  *
- *   build/bench/bench_fn_misc [seconds-per-case [substring-of-the-cases-to-run]]
+ *   build/bench/bench_query_fn_misc [seconds-per-case [substring-of-the-cases-to-run]]
  *
  * A benchmark, not a test: it asserts nothing about time (STYLE.md rule 10).
  */
