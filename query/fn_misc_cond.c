@@ -85,17 +85,18 @@ int sl_qmisc_eval_iff(const sl_qcall_t *call,
     size_t k = call->nargs;
     sl_type_t t = args[1]->col.type;
     sl_qvec_t *o = sl_qvec_new(t, n);
-    if (k == 3 && !sl_type_is_text(t) && t != SL_TYPE_BOOL && !args[0]->konst && !args[1]->konst &&
-        !args[2]->konst) {
-        /* iff over three columns of 8-byte values. */
+    if (k == 3 && !sl_type_is_text(t) && t != SL_TYPE_BOOL && !args[0]->konst) {
+        /* iff over a condition column and 8-byte values, either branch a
+         * column or a constant (stride 0): iff(x > 0, x, 0). */
         const uint8_t *c = (const uint8_t *)args[0]->col.data.data;
         const int64_t *x = (const int64_t *)args[1]->col.data.data;
         const int64_t *y = (const int64_t *)args[2]->col.data.data;
+        size_t xs = !args[1]->konst, ys = !args[2]->konst;
         int64_t *w = (int64_t *)o->col.data.data;
         bool cnull = args[0]->col.nulls.len != 0;
         for (size_t i = 0; i < n; i++) {
             bool take = c[i] && !(cnull && sl_qvec_is_null(args[0], i));
-            w[i] = take ? x[i] : y[i];
+            w[i] = take ? x[i * xs] : y[i * ys];
         }
         if (args[1]->col.nulls.len || args[2]->col.nulls.len) {
             for (size_t i = 0; i < n; i++) {

@@ -99,13 +99,12 @@ int sl_qmisc_eval_round(const sl_qcall_t *call,
     (void)rt;
     const sl_qvec_t *a = args[0];
     sl_type_t t = a->col.type;
-    sl_qvec_t *o = sl_qvec_new(t, n);
     int v = call->variant;
     if (t != SL_TYPE_REAL && (v != R_ROUND || call->nargs == 1)) {
         *out = sl_qvec_ref(args[0]); /* integers are whole already */
-        sl_qvec_unref(o);
         return 0;
     }
+    sl_qvec_t *o = sl_qvec_new(t, n);
     if (t == SL_TYPE_REAL && call->nargs == 1 && !a->konst) {
         const double *x = (const double *)a->col.data.data;
         double *w = sl_qvec_f64w(o);

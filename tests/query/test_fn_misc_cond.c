@@ -20,6 +20,8 @@ Test(query_fn_misc_cond, iff_picks_a_branch)
     sl_colset_t t;
     mt_table(&t);
     et_expect(&t, "iff(b, l, -l)", "7|7|0|null|9223372036854775807:long");
+    et_expect(&t, "iff(b, l, long(null))", "7|null|0|null|9223372036854775807:long");
+    et_expect(&t, "iff(b, 1h, ts)", "01:00:00|-01:30:00|01:00:00|null|01:00:00:timespan");
     et_expect(&t, "iff(b, l, r)", "7|-2.5|0|null|9.223372036854776e+18:real");
     et_expect(&t, "iff(b, s, 'x')", "123|x|1.5|x|abc:string");
     et_expect(&t,
