@@ -68,7 +68,7 @@ static int compile_arg(sl_qbind_t *b, const sl_qcall_t *call, size_t k, sl_qrege
     if (!rc) {
         rc = sl_qregex_compile(b, s, n, NULL, re, d);
         if (rc) {
-            sl_diag_prefix(d, "%s(): ", call->fn->name);
+            sl_diag_prefix(d, "%s()", call->fn->name);
         }
     }
     if (pat) {
@@ -434,16 +434,17 @@ int sl_query__txt_extract_all_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *t
                                "array, as dynamic([1, \"name\"])");
         }
         sel_ctx_t c = { st, st->re, NULL, 0, false };
-        if (!sl_qtext_dyn_each(s, n, add_sel, &c) || c.too_many || !st->nsel) {
+        bool array = sl_qtext_dyn_each(s, n, add_sel, &c);
+        if (array && c.bad) {
+            return sl_diag_set(d, SL_ESEMANTIC,
+                               "extract_all(): capture group %.*s does not exist in the regex",
+                               (int)SL_MIN(c.badn, 60), c.bad);
+        }
+        if (!array || c.too_many || !st->nsel) {
             return sl_diag_set(d, SL_ESEMANTIC,
                                "extract_all(): the capture groups must be an array of 1 to %d "
                                "group numbers or names",
                                EXTRACT_ALL_MAX_GROUPS);
-        }
-        if (c.bad) {
-            return sl_diag_set(d, SL_ESEMANTIC,
-                               "extract_all(): capture group %.*s does not exist in the regex",
-                               (int)SL_MIN(c.badn, 60), c.bad);
         }
     } else {
         for (uint32_t g = 1; g <= groups; g++) {

@@ -120,7 +120,7 @@ int sl_query__txt_replace_regex_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t 
     if (!rc) {
         rc = sl_qregex_compile(b, s, n, NULL, &st->re, d);
         if (rc) {
-            sl_diag_prefix(d, "%s(): ", call->fn->name);
+            sl_diag_prefix(d, "%s()", call->fn->name);
         }
     }
     if (rc) {
@@ -209,7 +209,7 @@ static int compile_wrapped(sl_qbind_t *b, const sl_qcall_t *call, const char *pr
         rc = sl_qregex_compile(b, full, strlen(full), NULL, re, d);
     }
     if (rc) {
-        sl_diag_prefix(d, "%s(): ", call->fn->name);
+        sl_diag_prefix(d, "%s()", call->fn->name);
     }
     return rc;
 }
