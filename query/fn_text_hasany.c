@@ -23,7 +23,7 @@
 /* has_any switches from per-needle scans to the term set above this many
  * needles: each scan is a pass over the bytes at several GB/s, while the
  * term walk costs about as much as a few passes. */
-#define SCAN_MAX_NEEDLES 4
+#define SCAN_MAX_NEEDLES 8
 
 typedef struct hx_state {
     bool all;
@@ -31,6 +31,9 @@ typedef struct hx_state {
     size_t nneedles;           /* non-empty constant needles */
     sl_qstr_finder_t **needle; /* all of them */
     sl_qset_t *terms;          /* has_any: the single-term needles */
+    uint64_t term_lens;        /* bit L: a single-term needle of L bytes (63: longer) */
+    uint8_t term_first[256];   /* 1 for the first bytes of single-term needles (both cases) */
+    uint8_t term_char[256];    /* sl_qstr_term_char as a table */
     size_t nother;             /* has_any: the others */
     sl_qstr_finder_t **other;
     size_t nvar;
@@ -119,10 +122,19 @@ int sl_query__txt_hasany_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, 
     if (!st->all && st->nneedles > SCAN_MAX_NEEDLES) {
         st->terms = sl_qset_new(pool, true);
         st->other = sl_pool_alloc(pool, st->nneedles * sizeof *st->other);
+        for (int ch = 0; ch < 256; ch++) {
+            st->term_char[ch] = sl_qstr_term_char((unsigned char)ch);
+        }
         for (size_t i = 0; i < st->nneedles; i++) {
             sl_qstr_finder_t *f = st->needle[i];
             if (all_term_chars(f->nd, f->nn)) {
                 sl_qset_add_text(st->terms, f->nd, f->nn);
+                st->term_lens |= UINT64_C(1) << SL_MIN(f->nn, 63);
+                unsigned char c0 = (unsigned char)f->nd[0]; /* lower-cased */
+                st->term_first[c0] = 1;
+                if (c0 >= 'a' && c0 <= 'z') {
+                    st->term_first[c0 - 32] = 1;
+                }
             } else {
                 st->other[st->nother++] = f;
             }
@@ -134,19 +146,24 @@ int sl_query__txt_hasany_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, 
     return 0;
 }
 
-/* has_any over one value with the term set. */
+/* has_any over one value with the term set. Most terms of a log line
+ * are not in a watch list: their length and first byte reject them before
+ * any hashing. */
 static bool any_terms(const hx_state_t *st, const char *h, size_t hn)
 {
+    const unsigned char *u = (const unsigned char *)h;
     size_t i = 0;
     while (i < hn) {
-        while (i < hn && !sl_qstr_term_char((unsigned char)h[i])) {
+        while (i < hn && !st->term_char[u[i]]) {
             i++;
         }
         size_t s = i;
-        while (i < hn && sl_qstr_term_char((unsigned char)h[i])) {
+        while (i < hn && st->term_char[u[i]]) {
             i++;
         }
-        if (i > s && sl_qset_has_text(st->terms, h + s, i - s)) {
+        size_t len = i - s;
+        if (len && (st->term_lens >> SL_MIN(len, 63) & 1) && st->term_first[u[s]] &&
+            sl_qset_has_text(st->terms, h + s, len)) {
             return true;
         }
     }

@@ -34,6 +34,7 @@ struct sl_qstr_finder {
                             !cs, else 0 (x matches nd[i] iff (x | fold[i]) ==
                             nd[i]) */
     size_t nn;
+    size_t a1, a2; /* anchor positions: the needle's two rarest bytes */
     bool cs;
     /* The search kernel (SSE2, AVX2 or portable), chosen at init. Returns
      * the first occurrence at or after `from`, or -1. */
@@ -69,6 +70,9 @@ int64_t sl_qstr_finder_count(const sl_qstr_finder_t *f, const char *h, size_t hn
 /* Whole-column scan with a prepared needle (see sl_qstr_scan). */
 void sl_qstr_scan_finder(const sl_qstr_finder_t *f, const char *data, const uint32_t *offs,
                          size_t n, sl_qstr_op_t op, uint8_t *match);
+
+/* mark[i] = 1 for the rows holding a byte >= 0x80 (one SIMD pass). */
+void sl_qstr_scan_nonascii(const char *data, const uint32_t *offs, size_t n, uint8_t *mark);
 
 /* Prefix / suffix / equality with a finder's (lower-cased) needle. */
 bool sl_qstr_finder_starts(const sl_qstr_finder_t *f, const char *h, size_t hn);

@@ -108,16 +108,6 @@ int sl_query__txt_matches_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type,
     return 0;
 }
 
-static bool has_high_byte(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if ((unsigned char)s[i] >= 0x80) {
-            return true;
-        }
-    }
-    return false;
-}
-
 int sl_query__txt_matches_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
                                sl_qvec_t **out, sl_qrt_t *rt)
 {
@@ -147,24 +137,28 @@ int sl_query__txt_matches_eval(const sl_qcall_t *call, sl_qvec_t *const *args, s
         const uint32_t *offs = sl_qtext_offs(l);
         /* Rows holding one of the literals. */
         sl_qstr_scan_finder(st->finder[0], data, offs, n, SL_QSTR_CONTAINS, m);
-        if (st->lit.nalts > 1) {
-            sl_buf_reset(&rt->scratch);
-            sl_buf_reserve(&rt->scratch, n);
-            uint8_t *tmp = (uint8_t *)rt->scratch.data;
-            for (size_t k = 1; k < st->lit.nalts; k++) {
-                sl_qstr_scan_finder(st->finder[k], data, offs, n, SL_QSTR_CONTAINS, tmp);
-                for (size_t i = 0; i < n; i++) {
-                    m[i] |= tmp[i];
-                }
+        sl_buf_reset(&rt->scratch);
+        sl_buf_reserve(&rt->scratch, 2 * n);
+        uint8_t *tmp = (uint8_t *)rt->scratch.data, *high = tmp + n;
+        for (size_t k = 1; k < st->lit.nalts; k++) {
+            sl_qstr_scan_finder(st->finder[k], data, offs, n, SL_QSTR_CONTAINS, tmp);
+            for (size_t i = 0; i < n; i++) {
+                m[i] |= tmp[i];
             }
         }
+        /* Rows with non-ASCII text may match by Unicode case folding. */
+        if (st->lit.nonascii) {
+            sl_qstr_scan_nonascii(data, offs, n, high);
+        } else {
+            memset(high, 0, n);
+        }
         for (size_t i = 0; i < n && rc >= 0; i++) {
-            const char *h = data + offs[i];
-            size_t hn = offs[i + 1] - offs[i];
-            bool candidate = m[i] || (st->lit.nonascii && has_high_byte(h, hn));
+            bool candidate = m[i] || high[i];
             if (!candidate || (st->lit.exact && m[i])) {
                 continue; /* decided by the scan */
             }
+            const char *h = data + offs[i];
+            size_t hn = offs[i + 1] - offs[i];
             rc = sl_qregex_match(st->re, h, hn, 0, ov, 2, rt);
             m[i] = rc == 1;
             if (i % CANCEL_EVERY == CANCEL_EVERY - 1 && sl_qrt_stopped(rt)) {

@@ -19,10 +19,11 @@
  * matches needle byte v exactly when (x | fold) == v — for an ASCII
  * letter, fold is 0x20 and both cases map onto the lower one; for anything
  * else it is 0. The kernel is the "generic SIMD" substring search: compare
- * 16 (SSE2) or 32 (AVX2) positions at once against the needle's first and
- * last bytes (folded), and verify only where both agree. On log text a
- * needle's first+last pair is rare, so this runs at several GB/s whatever
- * the case rule — case-insensitive search costs one OR more per vector.
+ * 16 (SSE2) or 32 (AVX2) candidate positions at once against two bytes of
+ * the needle (folded), and verify only where both agree. The two anchor
+ * bytes are the needle's rarest by a fixed table of byte frequencies in
+ * log text, so that few positions survive the filter ("exception" anchors
+ * on 'x' and 'p'); case-insensitive search costs one OR more per vector.
  *
  * Column scans (sl_qstr_scan_*) search the block's contiguous text buffer as
  * a whole and map hits back to rows: a rare needle costs one pass of the
@@ -46,19 +47,40 @@ static inline unsigned char lower(unsigned char c)
 
 /* ---- Prepared needles --------------------------------------------------- */
 
-/* Do bytes h[1 .. nn-1) match the needle's? (first and last are already
- * known to match). Eight bytes at a time with the fold mask. */
-static inline bool verify_mid(const sl_qstr_finder_t *f, const char *h)
+/*
+ * How common each byte is in log text, roughly (0 rare .. 9 everywhere):
+ * English letter frequencies, digits and the punctuation of timestamps,
+ * paths, key=value pairs and JSON. The kernel anchors on the two needle
+ * bytes with the lowest score, so that few positions survive the SIMD
+ * filter: "exception" is anchored on 'x' and 'p', not on 'e' and 'n'.
+ */
+static const uint8_t byte_score[256] = {
+    ['\t'] = 4, ['\n'] = 3, [' '] = 9, ['!'] = 2, ['"'] = 6, ['#'] = 2, ['$'] = 2, ['%'] = 2,
+    ['&'] = 3, ['\''] = 4, ['('] = 5, [')'] = 5, ['*'] = 3, ['+'] = 3, [','] = 6, ['-'] = 7,
+    ['.'] = 8, ['/'] = 7, ['0'] = 8, ['1'] = 8, ['2'] = 8, ['3'] = 7, ['4'] = 7, ['5'] = 7,
+    ['6'] = 7, ['7'] = 7, ['8'] = 7, ['9'] = 7, [':'] = 7, [';'] = 4, ['<'] = 2, ['='] = 6,
+    ['>'] = 3, ['?'] = 3, ['@'] = 3, ['A'] = 5, ['B'] = 3, ['C'] = 4, ['D'] = 4, ['E'] = 5,
+    ['F'] = 4, ['G'] = 3, ['H'] = 3, ['I'] = 4, ['J'] = 2, ['K'] = 2, ['L'] = 4, ['M'] = 4,
+    ['N'] = 4, ['O'] = 4, ['P'] = 4, ['Q'] = 1, ['R'] = 4, ['S'] = 5, ['T'] = 5, ['U'] = 3,
+    ['V'] = 2, ['W'] = 2, ['X'] = 2, ['Y'] = 2, ['Z'] = 1, ['['] = 4, ['\\'] = 3, [']'] = 4,
+    ['^'] = 1, ['_'] = 6, ['`'] = 1, ['a'] = 8, ['b'] = 6, ['c'] = 7, ['d'] = 7, ['e'] = 9,
+    ['f'] = 6, ['g'] = 5, ['h'] = 6, ['i'] = 8, ['j'] = 2, ['k'] = 4, ['l'] = 7, ['m'] = 6,
+    ['n'] = 8, ['o'] = 8, ['p'] = 6, ['q'] = 2, ['r'] = 8, ['s'] = 8, ['t'] = 9, ['u'] = 6,
+    ['v'] = 4, ['w'] = 4, ['x'] = 3, ['y'] = 4, ['z'] = 2, ['{'] = 3, ['|'] = 3, ['}'] = 3,
+    ['~'] = 1,
+};
+
+/* Does the needle match at h? The anchors are already known to match on
+ * the SIMD path, but checking every byte keeps one routine for all paths;
+ * eight bytes at a time with the fold mask. */
+static inline bool match_at(const sl_qstr_finder_t *f, const char *h)
 {
     size_t nn = f->nn;
-    if (nn <= 2) {
-        return true;
-    }
     if (f->cs) {
-        return memcmp(h + 1, f->nd + 1, nn - 2) == 0;
+        return memcmp(h, f->nd, nn) == 0;
     }
-    size_t i = 1, end = nn - 1;
-    for (; i + 8 <= end; i += 8) {
+    size_t i = 0;
+    for (; i + 8 <= nn; i += 8) {
         uint64_t x, m, v;
         memcpy(&x, h + i, 8);
         memcpy(&m, f->fold + i, 8);
@@ -67,20 +89,12 @@ static inline bool verify_mid(const sl_qstr_finder_t *f, const char *h)
             return false;
         }
     }
-    for (; i < end; i++) {
+    for (; i < nn; i++) {
         if (((unsigned char)h[i] | f->fold[i]) != (unsigned char)f->nd[i]) {
             return false;
         }
     }
     return true;
-}
-
-static inline bool match_at(const sl_qstr_finder_t *f, const char *h)
-{
-    size_t nn = f->nn;
-    return ((unsigned char)h[0] | f->fold[0]) == (unsigned char)f->nd[0] &&
-           ((unsigned char)h[nn - 1] | f->fold[nn - 1]) == (unsigned char)f->nd[nn - 1] &&
-           verify_mid(f, h);
 }
 
 static ptrdiff_t find_scalar(const sl_qstr_finder_t *f, const char *h, size_t hn, size_t from)
@@ -105,27 +119,33 @@ static ptrdiff_t find_scalar(const sl_qstr_finder_t *f, const char *h, size_t hn
 }
 
 #ifdef SL_QSTR_X86
+/* 16 candidate starts at h+i: bit k set when both anchors match at i+k. */
+static inline unsigned anchors16(const sl_qstr_finder_t *f, const char *h, size_t i)
+{
+    const __m128i v1 = _mm_set1_epi8((char)f->nd[f->a1]), m1 = _mm_set1_epi8((char)f->fold[f->a1]);
+    const __m128i v2 = _mm_set1_epi8((char)f->nd[f->a2]), m2 = _mm_set1_epi8((char)f->fold[f->a2]);
+    __m128i a = _mm_loadu_si128((const __m128i *)(h + i + f->a1));
+    __m128i b = _mm_loadu_si128((const __m128i *)(h + i + f->a2));
+    __m128i ea = _mm_cmpeq_epi8(_mm_or_si128(a, m1), v1);
+    __m128i eb = _mm_cmpeq_epi8(_mm_or_si128(b, m2), v2);
+    return (unsigned)_mm_movemask_epi8(_mm_and_si128(ea, eb));
+}
+
 static ptrdiff_t find_sse2(const sl_qstr_finder_t *f, const char *h, size_t hn, size_t from)
 {
     size_t nn = f->nn;
     if (nn == 0 || from > hn || hn - from < nn) {
         return find_scalar(f, h, hn, from);
     }
-    const __m128i vf = _mm_set1_epi8((char)f->nd[0]), mf = _mm_set1_epi8((char)f->fold[0]);
-    const __m128i vl = _mm_set1_epi8((char)f->nd[nn - 1]);
-    const __m128i ml = _mm_set1_epi8((char)f->fold[nn - 1]);
     size_t last = hn - nn; /* last possible start */
     size_t i = from;
-    /* Both loads (at i and at i+nn-1) stay inside h while i + 15 <= last. */
+    /* The loads (anchors at i+a1 and i+a2, 16 bytes each) stay inside h
+     * while i + 15 <= last, as both anchors are < nn. */
     for (; i + 15 <= last; i += 16) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(h + i));
-        __m128i b = _mm_loadu_si128((const __m128i *)(h + i + nn - 1));
-        __m128i ea = _mm_cmpeq_epi8(_mm_or_si128(a, mf), vf);
-        __m128i eb = _mm_cmpeq_epi8(_mm_or_si128(b, ml), vl);
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(ea, eb));
+        unsigned m = anchors16(f, h, i);
         while (m) {
             size_t k = i + (size_t)__builtin_ctz(m);
-            if (verify_mid(f, h + k)) {
+            if (match_at(f, h + k)) {
                 return (ptrdiff_t)k;
             }
             m &= m - 1;
@@ -146,20 +166,22 @@ __attribute__((target("avx2"))) static ptrdiff_t find_avx2(const sl_qstr_finder_
     if (nn == 0 || from > hn || hn - from < nn) {
         return find_scalar(f, h, hn, from);
     }
-    const __m256i vf = _mm256_set1_epi8((char)f->nd[0]), mf = _mm256_set1_epi8((char)f->fold[0]);
-    const __m256i vl = _mm256_set1_epi8((char)f->nd[nn - 1]);
-    const __m256i ml = _mm256_set1_epi8((char)f->fold[nn - 1]);
+    const __m256i v1 = _mm256_set1_epi8((char)f->nd[f->a1]);
+    const __m256i m1 = _mm256_set1_epi8((char)f->fold[f->a1]);
+    const __m256i v2 = _mm256_set1_epi8((char)f->nd[f->a2]);
+    const __m256i m2 = _mm256_set1_epi8((char)f->fold[f->a2]);
+    const char *p1 = h + f->a1, *p2 = h + f->a2;
     size_t last = hn - nn;
     size_t i = from;
     for (; i + 31 <= last; i += 32) {
-        __m256i a = _mm256_loadu_si256((const __m256i *)(h + i));
-        __m256i b = _mm256_loadu_si256((const __m256i *)(h + i + nn - 1));
-        __m256i ea = _mm256_cmpeq_epi8(_mm256_or_si256(a, mf), vf);
-        __m256i eb = _mm256_cmpeq_epi8(_mm256_or_si256(b, ml), vl);
+        __m256i a = _mm256_loadu_si256((const __m256i *)(p1 + i));
+        __m256i b = _mm256_loadu_si256((const __m256i *)(p2 + i));
+        __m256i ea = _mm256_cmpeq_epi8(_mm256_or_si256(a, m1), v1);
+        __m256i eb = _mm256_cmpeq_epi8(_mm256_or_si256(b, m2), v2);
         unsigned m = (unsigned)_mm256_movemask_epi8(_mm256_and_si256(ea, eb));
         while (m) {
             size_t k = i + (size_t)__builtin_ctz(m);
-            if (verify_mid(f, h + k)) {
+            if (match_at(f, h + k)) {
                 return (ptrdiff_t)k;
             }
             m &= m - 1;
@@ -167,16 +189,10 @@ __attribute__((target("avx2"))) static ptrdiff_t find_avx2(const sl_qstr_finder_
     }
     /* The tail (fewer than 32 starts) with the 16-byte kernel. */
     for (; i + 15 <= last; i += 16) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(h + i));
-        __m128i b = _mm_loadu_si128((const __m128i *)(h + i + nn - 1));
-        __m128i ea = _mm_cmpeq_epi8(_mm_or_si128(a, _mm256_castsi256_si128(mf)),
-                                    _mm256_castsi256_si128(vf));
-        __m128i eb = _mm_cmpeq_epi8(_mm_or_si128(b, _mm256_castsi256_si128(ml)),
-                                    _mm256_castsi256_si128(vl));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(ea, eb));
+        unsigned m = anchors16(f, h, i);
         while (m) {
             size_t k = i + (size_t)__builtin_ctz(m);
-            if (verify_mid(f, h + k)) {
+            if (match_at(f, h + k)) {
                 return (ptrdiff_t)k;
             }
             m &= m - 1;
@@ -190,6 +206,49 @@ __attribute__((target("avx2"))) static ptrdiff_t find_avx2(const sl_qstr_finder_
     return -1;
 }
 #endif
+
+/* Score of needle byte i (a letter searched without case counts both of
+ * its cases). */
+static int anchor_score(const sl_qstr_finder_t *f, size_t i)
+{
+    unsigned char c = (unsigned char)f->nd[i];
+    int sc = byte_score[c];
+    if (f->fold[i]) {
+        sc = SL_MAX(sc, byte_score[c - 32]) + 1;
+    }
+    return sc;
+}
+
+/* Picks the two rarest needle positions as SIMD anchors (a1 != a2 when
+ * the needle has two bytes; preferring two different byte values). */
+static void pick_anchors(sl_qstr_finder_t *f)
+{
+    size_t nn = f->nn;
+    f->a1 = f->a2 = 0;
+    if (nn < 2) {
+        return;
+    }
+    size_t best = 0;
+    for (size_t i = 1; i < nn; i++) {
+        if (anchor_score(f, i) < anchor_score(f, best)) {
+            best = i;
+        }
+    }
+    size_t second = best == 0 ? 1 : 0;
+    for (size_t i = 0; i < nn; i++) {
+        if (i == best) {
+            continue;
+        }
+        /* A different byte filters more than the same byte twice. */
+        int si = anchor_score(f, i) + (f->nd[i] == f->nd[best] ? 3 : 0);
+        int ss = anchor_score(f, second) + (f->nd[second] == f->nd[best] ? 3 : 0);
+        if (si < ss) {
+            second = i;
+        }
+    }
+    f->a1 = best;
+    f->a2 = second;
+}
 
 void sl_qstr_finder_init(sl_qstr_finder_t *f, const char *nd, size_t nn, bool cs)
 {
@@ -210,6 +269,7 @@ void sl_qstr_finder_init(sl_qstr_finder_t *f, const char *nd, size_t nn, bool cs
     }
     f->nd = low;
     f->fold = fold;
+    pick_anchors(f);
 #ifdef SL_QSTR_X86
     /* The CPU is asked once per needle, not per search. */
     f->find = __builtin_cpu_supports("avx2") ? find_avx2 : find_sse2;
@@ -440,6 +500,48 @@ void sl_qstr_scan_finder(const sl_qstr_finder_t *f, const char *data, const uint
         } else {
             at++;
         }
+    }
+}
+
+/* First byte >= 0x80 at or after `from`, or -1. */
+static ptrdiff_t find_high(const char *h, size_t hn, size_t from)
+{
+    size_t i = from;
+#ifdef SL_QSTR_X86
+    for (; i + 16 <= hn; i += 16) {
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(h + i)));
+        if (m) {
+            return (ptrdiff_t)(i + (size_t)__builtin_ctz(m));
+        }
+    }
+#endif
+    for (; i + 8 <= hn; i += 8) {
+        uint64_t w;
+        memcpy(&w, h + i, 8);
+        if (w & UINT64_C(0x8080808080808080)) {
+            break;
+        }
+    }
+    for (; i < hn; i++) {
+        if ((unsigned char)h[i] >= 0x80) {
+            return (ptrdiff_t)i;
+        }
+    }
+    return -1;
+}
+
+void sl_qstr_scan_nonascii(const char *data, const uint32_t *offs, size_t n, uint8_t *mark)
+{
+    memset(mark, 0, n);
+    if (n == 0) {
+        return;
+    }
+    size_t row = 0, total = offs[n];
+    ptrdiff_t at = (ptrdiff_t)offs[0];
+    while ((at = find_high(data, total, (size_t)at)) >= 0) {
+        row = row_of(offs, n, (size_t)at, row);
+        mark[row] = 1;
+        at = (ptrdiff_t)offs[row + 1];
     }
 }
 
