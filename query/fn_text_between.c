@@ -39,8 +39,8 @@ int sl_query__txt_between_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type,
     lo = call->args[1]->type;
     hi = call->args[2]->type;
     if (sl_qtype_is_numeric(v) && sl_qtype_is_numeric(lo) && sl_qtype_is_numeric(hi)) {
-        call->variant = v == SL_TYPE_REAL || lo == SL_TYPE_REAL || hi == SL_TYPE_REAL ? V_F64
-                                                                                    : V_I64;
+        call->variant =
+          v == SL_TYPE_REAL || lo == SL_TYPE_REAL || hi == SL_TYPE_REAL ? V_F64 : V_I64;
     } else if (v == SL_TYPE_DATETIME && lo == SL_TYPE_DATETIME && hi == SL_TYPE_DATETIME) {
         call->variant = V_I64;
     } else if (v == SL_TYPE_DATETIME && lo == SL_TYPE_DATETIME && hi == SL_TYPE_TIMESPAN) {
@@ -48,10 +48,14 @@ int sl_query__txt_between_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type,
     } else if (v == SL_TYPE_TIMESPAN && lo == SL_TYPE_TIMESPAN && hi == SL_TYPE_TIMESPAN) {
         call->variant = V_I64;
     } else {
-        return sl_diag_set(d, SL_ESEMANTIC,
+        return sl_diag_set(d,
+                           SL_ESEMANTIC,
                            "%s: cannot test whether a %s is between %s and %s (use numbers, "
                            "datetimes or timespans; a timespan upper bound needs a datetime)",
-                           name, sl_type_name(v), sl_type_name(lo), sl_type_name(hi));
+                           name,
+                           sl_type_name(v),
+                           sl_type_name(lo),
+                           sl_type_name(hi));
     }
     *type = SL_TYPE_BOOL;
     return 0;
@@ -66,8 +70,11 @@ static int64_t add_sat(int64_t a, int64_t b)
     return r;
 }
 
-int sl_query__txt_between_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                               sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_between_eval(const sl_qcall_t *call,
+                               sl_qvec_t *const *args,
+                               size_t n,
+                               sl_qvec_t **out,
+                               sl_qrt_t *rt)
 {
     bool neg = call->fn->name[0] == '!';
     const sl_qvec_t *x = args[0], *lo = args[1], *hi = args[2];

@@ -82,7 +82,8 @@ static void convert(const case_state_t *st, const char *s, size_t n, sl_buf_t *o
             continue;
         }
         if (st->loc) {
-            wint_t m = st->upper ? towupper_l((wint_t)cp, st->loc) : towlower_l((wint_t)cp, st->loc);
+            wint_t m =
+              st->upper ? towupper_l((wint_t)cp, st->loc) : towlower_l((wint_t)cp, st->loc);
             if (m != WEOF && m > 0 && m <= 0x10FFFF && !(m >= 0xD800 && m < 0xE000)) {
                 cp = (uint32_t)m;
             }
@@ -93,8 +94,11 @@ static void convert(const case_state_t *st, const char *s, size_t n, sl_buf_t *o
     o->data[o->len] = '\0';
 }
 
-int sl_query__txt_case_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                            sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_case_eval(const sl_qcall_t *call,
+                            sl_qvec_t *const *args,
+                            size_t n,
+                            sl_qvec_t **out,
+                            sl_qrt_t *rt)
 {
     const sl_qvec_t *src = args[0];
     sl_qvec_t *res = sl_qtext_new(SL_TYPE_STRING, n, src->konst ? 0 : src->col.data.len);

@@ -56,8 +56,13 @@ static size_t skip(const char *s, size_t n, size_t i)
     return i;
 }
 
-bool sl_qtext_dyn_member(const char *s, size_t n, const char *key, size_t kn, const char **v,
-                         size_t *vn, sl_buf_t *scratch)
+bool sl_qtext_dyn_member(const char *s,
+                         size_t n,
+                         const char *key,
+                         size_t kn,
+                         const char **v,
+                         size_t *vn,
+                         sl_buf_t *scratch)
 {
     if (!n || s[0] != '{') {
         return false;
@@ -106,7 +111,9 @@ void sl_qtext_dyn_tostring(const char *s, size_t n, sl_buf_t *out)
     sl_buf_append(out, s, n);
 }
 
-bool sl_qtext_dyn_each(const char *s, size_t n, void (*fn)(void *arg, const char *e, size_t en),
+bool sl_qtext_dyn_each(const char *s,
+                       size_t n,
+                       void (*fn)(void *arg, const char *e, size_t en),
                        void *arg)
 {
     if (!n || s[0] != '[') {
@@ -140,7 +147,8 @@ enum { IDX_INT, IDX_KEY, IDX_DYN };
 static int want_dynamic_base(const sl_qcall_t *call, sl_diag_t *d)
 {
     if (call->args[0]->type != SL_TYPE_DYNAMIC) {
-        return sl_diag_set(d, SL_ESEMANTIC,
+        return sl_diag_set(d,
+                           SL_ESEMANTIC,
                            "%s: member and element access needs a dynamic value, got %s "
                            "(use parse_json() to read JSON text)",
                            call->fn->name[0] == '.' ? "'.'" : "'[]'",
@@ -164,8 +172,11 @@ int sl_query__txt_member_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, 
     return 0;
 }
 
-int sl_query__txt_member_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                              sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_member_eval(const sl_qcall_t *call,
+                              sl_qvec_t *const *args,
+                              size_t n,
+                              sl_qvec_t **out,
+                              sl_qrt_t *rt)
 {
     const sl_qvec_t *base = args[0];
     size_t kn;
@@ -203,15 +214,23 @@ int sl_query__txt_index_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, s
         call->variant = IDX_DYN;
         break;
     default:
-        return sl_diag_set(d, SL_ESEMANTIC, "'[]': the index must be a number or a string, got %s",
+        return sl_diag_set(d,
+                           SL_ESEMANTIC,
+                           "'[]': the index must be a number or a string, got %s",
                            sl_type_name(call->args[1]->type));
     }
     *type = SL_TYPE_DYNAMIC;
     return rc;
 }
 
-static bool index_row(int variant, const sl_qvec_t *ix, size_t i, const char *s, size_t sn,
-                      const char **v, size_t *vn, sl_qrt_t *rt)
+static bool index_row(int variant,
+                      const sl_qvec_t *ix,
+                      size_t i,
+                      const char *s,
+                      size_t sn,
+                      const char **v,
+                      size_t *vn,
+                      sl_qrt_t *rt)
 {
     if (variant == IDX_INT) {
         return !sl_qvec_is_null(ix, i) && sl_qdyn_index(s, sn, sl_qvec_i64(ix, i), v, vn);
@@ -238,8 +257,8 @@ static bool index_row(int variant, const sl_qvec_t *ix, size_t i, const char *s,
             return false;
         }
         sl_buf_t tmp = SL_BUF_INIT;
-        bool ok = sl_qtext_dyn_member(s, sn, rt->scratch.data ? rt->scratch.data : "",
-                                      rt->scratch.len, v, vn, &tmp);
+        bool ok = sl_qtext_dyn_member(
+          s, sn, rt->scratch.data ? rt->scratch.data : "", rt->scratch.len, v, vn, &tmp);
         sl_buf_dispose(&tmp);
         return ok;
     }
@@ -248,8 +267,11 @@ static bool index_row(int variant, const sl_qvec_t *ix, size_t i, const char *s,
     }
 }
 
-int sl_query__txt_index_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                             sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_index_eval(const sl_qcall_t *call,
+                             sl_qvec_t *const *args,
+                             size_t n,
+                             sl_qvec_t **out,
+                             sl_qrt_t *rt)
 {
     const sl_qvec_t *base = args[0], *ix = args[1];
     sl_qvec_t *res = sl_qtext_new(SL_TYPE_DYNAMIC, n, 0);
@@ -265,16 +287,18 @@ int sl_query__txt_index_eval(const sl_qcall_t *call, sl_qvec_t *const *args, siz
 
 /* ---- parse_json / todynamic / parsejson --------------------------------- */
 
-int sl_query__txt_parse_json_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type,
-                                  sl_diag_t *d)
+int sl_query__txt_parse_json_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_t *d)
 {
     *type = SL_TYPE_DYNAMIC;
     call->variant = call->args[0]->type == SL_TYPE_DYNAMIC;
     return call->variant ? 0 : sl_qtext_want_string(b, call, 0, d);
 }
 
-int sl_query__txt_parse_json_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                                  sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_parse_json_eval(const sl_qcall_t *call,
+                                  sl_qvec_t *const *args,
+                                  size_t n,
+                                  sl_qvec_t **out,
+                                  sl_qrt_t *rt)
 {
     if (call->variant) {
         *out = sl_qvec_ref(args[0]);
@@ -303,8 +327,7 @@ int sl_query__txt_parse_json_eval(const sl_qcall_t *call, sl_qvec_t *const *args
 
 /* ---- array_length ------------------------------------------------------- */
 
-int sl_query__txt_array_length_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type,
-                                    sl_diag_t *d)
+int sl_query__txt_array_length_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_t *d)
 {
     if (call->args[0]->type != SL_TYPE_DYNAMIC) {
         return sl_qbind_arg_error(d, call, 0, "dynamic");
@@ -313,8 +336,11 @@ int sl_query__txt_array_length_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *
     return 0;
 }
 
-int sl_query__txt_array_length_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                                    sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_array_length_eval(const sl_qcall_t *call,
+                                    sl_qvec_t *const *args,
+                                    size_t n,
+                                    sl_qvec_t **out,
+                                    sl_qrt_t *rt)
 {
     sl_qvec_t *res = sl_qvec_new(SL_TYPE_LONG, n);
     int64_t *w = sl_qvec_i64w(res);
@@ -337,9 +363,11 @@ int sl_query__txt_array_length_eval(const sl_qcall_t *call, sl_qvec_t *const *ar
 int sl_query__txt_pack_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_t *d)
 {
     if (call->nargs % 2) {
-        return sl_diag_set(d, SL_ESEMANTIC,
+        return sl_diag_set(d,
+                           SL_ESEMANTIC,
                            "%s(): expects key/value pairs (an even number of arguments), got %zu",
-                           call->fn->name, call->nargs);
+                           call->fn->name,
+                           call->nargs);
     }
     for (size_t k = 0; k < call->nargs; k += 2) {
         int rc = sl_qtext_want_string(b, call, k, d);
@@ -351,8 +379,11 @@ int sl_query__txt_pack_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl
     return 0;
 }
 
-int sl_query__txt_pack_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                            sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_pack_eval(const sl_qcall_t *call,
+                            sl_qvec_t *const *args,
+                            size_t n,
+                            sl_qvec_t **out,
+                            sl_qrt_t *rt)
 {
     sl_qvec_t *res = sl_qtext_new(SL_TYPE_DYNAMIC, n, 0);
     sl_buf_t *o = &res->col.data;
@@ -375,15 +406,17 @@ int sl_query__txt_pack_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size
     return 0;
 }
 
-int sl_query__txt_pack_array_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type,
-                                  sl_diag_t *d)
+int sl_query__txt_pack_array_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_t *d)
 {
     *type = SL_TYPE_DYNAMIC;
     return 0;
 }
 
-int sl_query__txt_pack_array_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                                  sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_pack_array_eval(const sl_qcall_t *call,
+                                  sl_qvec_t *const *args,
+                                  size_t n,
+                                  sl_qvec_t **out,
+                                  sl_qrt_t *rt)
 {
     sl_qvec_t *res = sl_qtext_new(SL_TYPE_DYNAMIC, n, 0);
     sl_buf_t *o = &res->col.data;
@@ -404,8 +437,7 @@ int sl_query__txt_pack_array_eval(const sl_qcall_t *call, sl_qvec_t *const *args
 
 /* ---- bag_keys ----------------------------------------------------------- */
 
-int sl_query__txt_bag_keys_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type,
-                                sl_diag_t *d)
+int sl_query__txt_bag_keys_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_t *d)
 {
     if (call->args[0]->type != SL_TYPE_DYNAMIC) {
         return sl_qbind_arg_error(d, call, 0, "dynamic");
@@ -414,8 +446,11 @@ int sl_query__txt_bag_keys_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type
     return 0;
 }
 
-int sl_query__txt_bag_keys_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                                sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_bag_keys_eval(const sl_qcall_t *call,
+                                sl_qvec_t *const *args,
+                                size_t n,
+                                sl_qvec_t **out,
+                                sl_qrt_t *rt)
 {
     sl_qvec_t *res = sl_qtext_new(SL_TYPE_DYNAMIC, n, 0);
     sl_buf_t *o = &res->col.data;

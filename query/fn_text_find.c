@@ -32,8 +32,9 @@ int sl_query__txt_indexof_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type,
     if (!rc) {
         rc = sl_qtext_want_string(b, call, 1, d);
     }
-    static const char *const what[] = { "", "", "an integer start", "an integer length",
-                                        "an integer occurrence" };
+    static const char *const what[] = {
+        "", "", "an integer start", "an integer length", "an integer occurrence"
+    };
     for (size_t k = 2; k < call->nargs && !rc; k++) {
         rc = sl_qtext_want_int(b, call, k, what[k], d);
     }
@@ -48,8 +49,12 @@ int sl_query__txt_indexof_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type,
 }
 
 /* The index, or -1 (not found), or -2 (null). */
-static int64_t indexof_one(const sl_qstr_finder_t *f, const char *h, size_t hn, int64_t start,
-                           int64_t length, int64_t occurrence)
+static int64_t indexof_one(const sl_qstr_finder_t *f,
+                           const char *h,
+                           size_t hn,
+                           int64_t start,
+                           int64_t length,
+                           int64_t occurrence)
 {
     if (length < -1 || occurrence < 1) {
         return -2;
@@ -76,8 +81,11 @@ static int64_t indexof_one(const sl_qstr_finder_t *f, const char *h, size_t hn, 
     return (int64_t)sl_qutf8_count(h, (size_t)at);
 }
 
-int sl_query__txt_indexof_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                               sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_indexof_eval(const sl_qcall_t *call,
+                               sl_qvec_t *const *args,
+                               size_t n,
+                               sl_qvec_t **out,
+                               sl_qrt_t *rt)
 {
     sl_qvec_t *res = sl_qvec_new(SL_TYPE_LONG, n);
     int64_t *w = sl_qvec_i64w(res);
@@ -118,7 +126,9 @@ int sl_query__txt_indexof_eval(const sl_qcall_t *call, sl_qvec_t *const *args, s
 
 /* ---- replace_string ----------------------------------------------------- */
 
-int sl_query__txt_replace_string_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type,
+int sl_query__txt_replace_string_bind(sl_qbind_t *b,
+                                      sl_qcall_t *call,
+                                      sl_type_t *type,
                                       sl_diag_t *d)
 {
     int rc = 0;
@@ -135,8 +145,11 @@ int sl_query__txt_replace_string_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t
     return rc;
 }
 
-int sl_query__txt_replace_string_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                                      sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_replace_string_eval(const sl_qcall_t *call,
+                                      sl_qvec_t *const *args,
+                                      size_t n,
+                                      sl_qvec_t **out,
+                                      sl_qrt_t *rt)
 {
     const sl_qvec_t *src = args[0];
     sl_qvec_t *res = sl_qtext_new(SL_TYPE_STRING, n, src->konst ? 0 : src->col.data.len);

@@ -201,7 +201,10 @@ static bool const_one(const hx_state_t *st, const char *h, size_t hn)
 }
 
 /* The constant needles against a whole column, into m. */
-static int const_column(const hx_state_t *st, const sl_qvec_t *l, size_t n, uint8_t *m,
+static int const_column(const hx_state_t *st,
+                        const sl_qvec_t *l,
+                        size_t n,
+                        uint8_t *m,
                         sl_qrt_t *rt)
 {
     const char *data = sl_qtext_data(l);
@@ -239,8 +242,11 @@ static int const_column(const hx_state_t *st, const sl_qvec_t *l, size_t n, uint
     return 0;
 }
 
-int sl_query__txt_hasany_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                              sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_hasany_eval(const sl_qcall_t *call,
+                              sl_qvec_t *const *args,
+                              size_t n,
+                              sl_qvec_t **out,
+                              sl_qrt_t *rt)
 {
     const hx_state_t *st = call->state;
     const sl_qvec_t *l = args[0];

@@ -43,9 +43,9 @@ typedef enum fam {
 typedef struct in_state {
     fam_t fam;
     bool ci, neg;
-    sl_qset_t *set;     /* constant items */
-    size_t nvar;        /* items varying per row */
-    size_t *var;        /* their argument indexes */
+    sl_qset_t *set; /* constant items */
+    size_t nvar;    /* items varying per row */
+    size_t *var;    /* their argument indexes */
 } in_state_t;
 
 static fam_t family(sl_type_t t)
@@ -151,7 +151,10 @@ static void add_json(void *arg, const char *e, size_t en)
 }
 
 /* A constant scalar item (a one-row vector). */
-static int add_scalar(in_state_t *st, const sl_qcall_t *call, size_t k, const sl_qvec_t *v,
+static int add_scalar(in_state_t *st,
+                      const sl_qcall_t *call,
+                      size_t k,
+                      const sl_qvec_t *v,
                       sl_diag_t *d)
 {
     sl_type_t t = v->col.type;
@@ -189,8 +192,13 @@ static int add_scalar(in_state_t *st, const sl_qcall_t *call, size_t k, const sl
         break;
     }
     if (!ok) {
-        return sl_diag_set(d, SL_ESEMANTIC, "%s: item %zu is %s, which cannot be compared with %s",
-                           call->fn->name, k, sl_type_name(t), sl_type_name(call->args[0]->type));
+        return sl_diag_set(d,
+                           SL_ESEMANTIC,
+                           "%s: item %zu is %s, which cannot be compared with %s",
+                           call->fn->name,
+                           k,
+                           sl_type_name(t),
+                           sl_type_name(call->args[0]->type));
     }
     if (sl_qvec_is_null(v, 0)) {
         return 0;
@@ -252,9 +260,13 @@ int sl_query__txt_in_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_d
         if (st->fam == F_TEXT) {
             rc = sl_qtext_want_string(b, call, k, d);
         } else if (!var_item_ok(st->fam, e->type)) {
-            rc = sl_diag_set(d, SL_ESEMANTIC,
-                             "%s: item %zu is %s, which cannot be compared with %s", name, k,
-                             sl_type_name(e->type), sl_type_name(call->args[0]->type));
+            rc = sl_diag_set(d,
+                             SL_ESEMANTIC,
+                             "%s: item %zu is %s, which cannot be compared with %s",
+                             name,
+                             k,
+                             sl_type_name(e->type),
+                             sl_type_name(call->args[0]->type));
         }
         st->var[st->nvar++] = k;
     }
@@ -306,8 +318,11 @@ static bool probe(const in_state_t *st, const sl_qvec_t *l, size_t i)
     }
 }
 
-int sl_query__txt_in_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                          sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_in_eval(const sl_qcall_t *call,
+                          sl_qvec_t *const *args,
+                          size_t n,
+                          sl_qvec_t **out,
+                          sl_qrt_t *rt)
 {
     const in_state_t *st = call->state;
     const sl_qvec_t *l = args[0];

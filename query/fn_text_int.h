@@ -50,7 +50,9 @@ void sl_qstr_finder_dispose(sl_qstr_finder_t *f);
 /* A finder that lives as long as `pool` (bind-time constants). */
 sl_qstr_finder_t *sl_qstr_finder_pool(sl_pool_t *pool, const char *nd, size_t nn, bool cs);
 
-static inline ptrdiff_t sl_qstr_finder_find(const sl_qstr_finder_t *f, const char *h, size_t hn,
+static inline ptrdiff_t sl_qstr_finder_find(const sl_qstr_finder_t *f,
+                                            const char *h,
+                                            size_t hn,
                                             size_t from)
 {
     return f->find(f, h, hn, from);
@@ -63,13 +65,19 @@ typedef enum sl_qstr_term_mode {
     SL_QSTR_TERM_SUFFIX, /* hassuffix */
 } sl_qstr_term_mode_t;
 
-bool sl_qstr_finder_has(const sl_qstr_finder_t *f, const char *h, size_t hn,
+bool sl_qstr_finder_has(const sl_qstr_finder_t *f,
+                        const char *h,
+                        size_t hn,
                         sl_qstr_term_mode_t mode);
 /* Occurrences of the needle in h, overlapping ones included (countof). */
 int64_t sl_qstr_finder_count(const sl_qstr_finder_t *f, const char *h, size_t hn);
 /* Whole-column scan with a prepared needle (see sl_qstr_scan). */
-void sl_qstr_scan_finder(const sl_qstr_finder_t *f, const char *data, const uint32_t *offs,
-                         size_t n, sl_qstr_op_t op, uint8_t *match);
+void sl_qstr_scan_finder(const sl_qstr_finder_t *f,
+                         const char *data,
+                         const uint32_t *offs,
+                         size_t n,
+                         sl_qstr_op_t op,
+                         uint8_t *match);
 
 /* mark[i] = 1 for the rows holding a byte >= 0x80 (one SIMD pass). */
 void sl_qstr_scan_nonascii(const char *data, const uint32_t *offs, size_t n, uint8_t *mark);
@@ -120,12 +128,15 @@ bool sl_qutf8_valid(const char *s, size_t n);
 int sl_qtext_want_string(sl_qbind_t *b, sl_qcall_t *call, size_t k, sl_diag_t *d);
 /* Casts argument k to long unless it is int or long already; other types
  * than numbers are a bind error naming `what`. */
-int sl_qtext_want_int(sl_qbind_t *b, sl_qcall_t *call, size_t k, const char *what,
-                      sl_diag_t *d);
+int sl_qtext_want_int(sl_qbind_t *b, sl_qcall_t *call, size_t k, const char *what, sl_diag_t *d);
 /* The constant text of argument k, or an SL_ESEMANTIC error saying that it
  * must be a constant string (`what` names it: "regex", "kind"). */
-int sl_qtext_const_arg(const sl_qcall_t *call, size_t k, const char *what, const char **s,
-                       size_t *n, sl_diag_t *d);
+int sl_qtext_const_arg(const sl_qcall_t *call,
+                       size_t k,
+                       const char *what,
+                       const char **s,
+                       size_t *n,
+                       sl_diag_t *d);
 /* The function's name for messages. */
 static inline const char *sl_qtext_fname(const sl_qcall_t *call)
 {
@@ -183,16 +194,23 @@ uint64_t sl_qtext_hash(const char *s, size_t n);
 
 /* Member `key` of the compact JSON object s[0..n): like sl_qdyn_member but
  * without allocating (keys with escapes are decoded into `scratch`). */
-bool sl_qtext_dyn_member(const char *s, size_t n, const char *key, size_t kn, const char **v,
-                         size_t *vn, sl_buf_t *scratch);
+bool sl_qtext_dyn_member(const char *s,
+                         size_t n,
+                         const char *key,
+                         size_t kn,
+                         const char **v,
+                         size_t *vn,
+                         sl_buf_t *scratch);
 /* Appends the text a dynamic element stands for when used as a string: a
  * JSON string without its quotes, anything else as its JSON text; null
  * appends nothing. */
 void sl_qtext_dyn_tostring(const char *s, size_t n, sl_buf_t *out);
 /* Calls fn(arg, elem, elem_n) for every element of the JSON array s; false
  * if s is not an array. */
-bool sl_qtext_dyn_each(const char *s, size_t n,
-                       void (*fn)(void *arg, const char *e, size_t en), void *arg);
+bool sl_qtext_dyn_each(const char *s,
+                       size_t n,
+                       void (*fn)(void *arg, const char *e, size_t en),
+                       void *arg);
 
 /* ------------------------------------------------------------------------ */
 /* Regex helpers (fn_text_relit.c)                                          */
@@ -203,13 +221,13 @@ bool sl_qtext_dyn_each(const char *s, size_t n,
  * Case-insensitive when the pattern starts with (?i) or `icase` is set. */
 #define SL_QRELIT_MAX_ALTS 8
 typedef struct sl_qrelit {
-    size_t nalts;                         /* 0: nothing usable */
-    bool cs;                              /* case-sensitive literals */
-    bool exact;    /* the pattern is just these literals: containing one of
-                      them is matching */
-    bool nonascii; /* rows holding bytes >= 0x80 must go to the regex
-                      whatever the scan says (see fn_text_relit.c) */
-    const char *alt[SL_QRELIT_MAX_ALTS];  /* pool copies */
+    size_t nalts;                        /* 0: nothing usable */
+    bool cs;                             /* case-sensitive literals */
+    bool exact;                          /* the pattern is just these literals: containing one of
+                                            them is matching */
+    bool nonascii;                       /* rows holding bytes >= 0x80 must go to the regex
+                                            whatever the scan says (see fn_text_relit.c) */
+    const char *alt[SL_QRELIT_MAX_ALTS]; /* pool copies */
     size_t altn[SL_QRELIT_MAX_ALTS];
 } sl_qrelit_t;
 
@@ -225,8 +243,13 @@ typedef struct sl_qtext_rx_iter {
 
 /* The next match: 1 with ov[0..nov) filled (ov[0], ov[1] = the match),
  * 0 when there is none, or a negative error (SL_ELIMIT). nov >= 2. */
-int sl_qtext_rx_next(const sl_qregex_t *re, const char *s, size_t n, sl_qtext_rx_iter_t *it,
-                     size_t *ov, size_t nov, sl_qrt_t *rt);
+int sl_qtext_rx_next(const sl_qregex_t *re,
+                     const char *s,
+                     size_t n,
+                     sl_qtext_rx_iter_t *it,
+                     size_t *ov,
+                     size_t nov,
+                     sl_qrt_t *rt);
 
 /* Analyses `pat` conservatively: whatever it reports is truly required; a
  * pattern it does not understand yields nalts == 0. */
@@ -237,9 +260,9 @@ void sl_qrelit_analyse(sl_pool_t *pool, const char *pat, size_t n, bool icase, s
 /* ------------------------------------------------------------------------ */
 
 #define SL_QTEXT_DECLARE(f)                                                                        \
-    int sl_query__txt_##f##_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_t *d); \
-    int sl_query__txt_##f##_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,         \
-                                 sl_qvec_t **out, sl_qrt_t *rt);
+    int sl_query__txt_##f##_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_t *d);  \
+    int sl_query__txt_##f##_eval(                                                                  \
+      const sl_qcall_t *call, sl_qvec_t *const *args, size_t n, sl_qvec_t **out, sl_qrt_t *rt);
 SL_QTEXT_DECLARE(ops)
 SL_QTEXT_DECLARE(in)
 SL_QTEXT_DECLARE(hasany)

@@ -118,7 +118,10 @@ static bool one(const opdesc_t *o, const sl_qstr_finder_t *f, const char *h, siz
 }
 
 /* lhs varies, needle constant. */
-static void column(const opdesc_t *o, const sl_qstr_finder_t *f, const sl_qvec_t *l, size_t n,
+static void column(const opdesc_t *o,
+                   const sl_qstr_finder_t *f,
+                   const sl_qvec_t *l,
+                   size_t n,
                    uint8_t *m)
 {
     const char *data = sl_qtext_data(l);
@@ -154,8 +157,11 @@ static void column(const opdesc_t *o, const sl_qstr_finder_t *f, const sl_qvec_t
     }
 }
 
-int sl_query__txt_ops_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n, sl_qvec_t **out,
-                    sl_qrt_t *rt)
+int sl_query__txt_ops_eval(const sl_qcall_t *call,
+                           sl_qvec_t *const *args,
+                           size_t n,
+                           sl_qvec_t **out,
+                           sl_qrt_t *rt)
 {
     const opdesc_t *o = &ops[call->variant];
     const sl_qvec_t *l = args[0], *r = args[1];

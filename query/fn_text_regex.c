@@ -31,8 +31,13 @@
 /* Loops that run a regex per row check for cancellation this often. */
 #define CANCEL_EVERY 4096
 
-int sl_qtext_rx_next(const sl_qregex_t *re, const char *s, size_t n, sl_qtext_rx_iter_t *it,
-                     size_t *ov, size_t nov, sl_qrt_t *rt)
+int sl_qtext_rx_next(const sl_qregex_t *re,
+                     const char *s,
+                     size_t n,
+                     sl_qtext_rx_iter_t *it,
+                     size_t *ov,
+                     size_t nov,
+                     sl_qrt_t *rt)
 {
     for (;;) {
         if (it->pos > n) {
@@ -59,8 +64,13 @@ int sl_qtext_rx_next(const sl_qregex_t *re, const char *s, size_t n, sl_qtext_rx
     }
 }
 
-static int compile_arg(sl_qbind_t *b, const sl_qcall_t *call, size_t k, sl_qregex_t **re,
-                       const char **pat, size_t *pn, sl_diag_t *d)
+static int compile_arg(sl_qbind_t *b,
+                       const sl_qcall_t *call,
+                       size_t k,
+                       sl_qregex_t **re,
+                       const char **pat,
+                       size_t *pn,
+                       sl_diag_t *d)
 {
     const char *s;
     size_t n;
@@ -108,8 +118,11 @@ int sl_query__txt_matches_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type,
     return 0;
 }
 
-int sl_query__txt_matches_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                               sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_matches_eval(const sl_qcall_t *call,
+                               sl_qvec_t *const *args,
+                               size_t n,
+                               sl_qvec_t **out,
+                               sl_qrt_t *rt)
 {
     const mr_state_t *st = call->state;
     const sl_qvec_t *l = args[0];
@@ -188,23 +201,44 @@ static int type_arg(const sl_qcall_t *call, size_t k, sl_type_t *t, sl_diag_t *d
     const char *s;
     size_t n;
     if (!sl_qexpr_const_text(call->args[k], &s, &n)) {
-        return sl_diag_set(d, SL_ESEMANTIC, "%s(): argument %zu must be a type, as typeof(long)",
-                           call->fn->name, k + 1);
+        return sl_diag_set(d,
+                           SL_ESEMANTIC,
+                           "%s(): argument %zu must be a type, as typeof(long)",
+                           call->fn->name,
+                           k + 1);
     }
     switch (sl_query_type_parse(s, n)) {
-    case SL_QUERY_TY_BOOL: *t = SL_TYPE_BOOL; return 0;
-    case SL_QUERY_TY_INT: *t = SL_TYPE_INT; return 0;
-    case SL_QUERY_TY_LONG: *t = SL_TYPE_LONG; return 0;
+    case SL_QUERY_TY_BOOL:
+        *t = SL_TYPE_BOOL;
+        return 0;
+    case SL_QUERY_TY_INT:
+        *t = SL_TYPE_INT;
+        return 0;
+    case SL_QUERY_TY_LONG:
+        *t = SL_TYPE_LONG;
+        return 0;
     case SL_QUERY_TY_REAL:
-    case SL_QUERY_TY_DECIMAL: *t = SL_TYPE_REAL; return 0;
-    case SL_QUERY_TY_STRING: *t = SL_TYPE_STRING; return 0;
-    case SL_QUERY_TY_DATETIME: *t = SL_TYPE_DATETIME; return 0;
-    case SL_QUERY_TY_TIMESPAN: *t = SL_TYPE_TIMESPAN; return 0;
-    case SL_QUERY_TY_GUID: *t = SL_TYPE_GUID; return 0;
-    case SL_QUERY_TY_DYNAMIC: *t = SL_TYPE_DYNAMIC; return 0;
+    case SL_QUERY_TY_DECIMAL:
+        *t = SL_TYPE_REAL;
+        return 0;
+    case SL_QUERY_TY_STRING:
+        *t = SL_TYPE_STRING;
+        return 0;
+    case SL_QUERY_TY_DATETIME:
+        *t = SL_TYPE_DATETIME;
+        return 0;
+    case SL_QUERY_TY_TIMESPAN:
+        *t = SL_TYPE_TIMESPAN;
+        return 0;
+    case SL_QUERY_TY_GUID:
+        *t = SL_TYPE_GUID;
+        return 0;
+    case SL_QUERY_TY_DYNAMIC:
+        *t = SL_TYPE_DYNAMIC;
+        return 0;
     default:
-        return sl_diag_set(d, SL_ESEMANTIC, "%s(): unknown type '%.*s'", call->fn->name,
-                           (int)SL_MIN(n, 40), s);
+        return sl_diag_set(
+          d, SL_ESEMANTIC, "%s(): unknown type '%.*s'", call->fn->name, (int)SL_MIN(n, 40), s);
     }
 }
 
@@ -225,9 +259,11 @@ int sl_query__txt_extract_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type,
     int64_t g;
     if (!rc && sl_qexpr_const_i64(call->args[1], &g) &&
         (g < 0 || g > (int64_t)sl_qregex_groups(st->re))) {
-        rc = sl_diag_set(d, SL_ESEMANTIC,
+        rc = sl_diag_set(d,
+                         SL_ESEMANTIC,
                          "extract(): capture group %lld does not exist (the regex has %u)",
-                         (long long)g, sl_qregex_groups(st->re));
+                         (long long)g,
+                         sl_qregex_groups(st->re));
     }
     call->state = st;
     *type = st->to;
@@ -258,7 +294,8 @@ static void push_converted(sl_qvec_t *res, sl_type_t t, const char *s, size_t n,
             if (n && sl_qdyn_compact(s, n, &res->col.data) != 0) {
                 sl_qdyn_quote(s, n, &res->col.data);
             }
-            if (res->col.data.len - mark == 4 && memcmp(res->col.data.data + mark, "null", 4) == 0) {
+            if (res->col.data.len - mark == 4 &&
+                memcmp(res->col.data.data + mark, "null", 4) == 0) {
                 res->col.data.len = mark;
             }
             sl_qtext_push_end(res);
@@ -273,7 +310,8 @@ static void push_converted(sl_qvec_t *res, sl_type_t t, const char *s, size_t n,
         switch (t) {
         case SL_TYPE_INT:
         case SL_TYPE_LONG:
-            ok = sl_parse_i64(s, n, &iv) == 0 && (t == SL_TYPE_LONG || (iv >= INT32_MIN && iv <= INT32_MAX));
+            ok = sl_parse_i64(s, n, &iv) == 0 &&
+                 (t == SL_TYPE_LONG || (iv >= INT32_MIN && iv <= INT32_MAX));
             break;
         case SL_TYPE_REAL:
             if (n < sizeof tmp) {
@@ -313,8 +351,11 @@ static void push_converted(sl_qvec_t *res, sl_type_t t, const char *s, size_t n,
     }
 }
 
-int sl_query__txt_extract_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                               sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_extract_eval(const sl_qcall_t *call,
+                               sl_qvec_t *const *args,
+                               size_t n,
+                               sl_qvec_t **out,
+                               sl_qrt_t *rt)
 {
     const ex_state_t *st = call->state;
     uint32_t groups = sl_qregex_groups(st->re);
@@ -400,8 +441,7 @@ static void add_sel(void *arg, const char *e, size_t en)
     c->st->sel[c->st->nsel++] = (uint32_t)g;
 }
 
-int sl_query__txt_extract_all_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type,
-                                   sl_diag_t *d)
+int sl_query__txt_extract_all_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_t *d)
 {
     ea_state_t *st = sl_pool_calloc(sl_qbind_pool(b), sizeof *st);
     int rc = compile_arg(b, call, 0, &st->re, NULL, NULL, d);
@@ -414,28 +454,34 @@ int sl_query__txt_extract_all_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *t
     }
     uint32_t groups = sl_qregex_groups(st->re);
     if (groups < 1 || groups > EXTRACT_ALL_MAX_GROUPS) {
-        return sl_diag_set(d, SL_ESEMANTIC,
+        return sl_diag_set(d,
+                           SL_ESEMANTIC,
                            "extract_all(): the regex must contain between 1 and %d capture "
                            "groups, it has %u",
-                           EXTRACT_ALL_MAX_GROUPS, groups);
+                           EXTRACT_ALL_MAX_GROUPS,
+                           groups);
     }
     if (call->nargs == 3) {
         const char *s;
         size_t n;
         if (call->args[1]->type != SL_TYPE_DYNAMIC || !sl_qexpr_const_text(call->args[1], &s, &n)) {
-            return sl_diag_set(d, SL_ESEMANTIC,
+            return sl_diag_set(d,
+                               SL_ESEMANTIC,
                                "extract_all(): the capture groups must be a constant dynamic "
                                "array, as dynamic([1, \"name\"])");
         }
         sel_ctx_t c = { st, st->re, NULL, 0, false };
         bool array = sl_qtext_dyn_each(s, n, add_sel, &c);
         if (array && c.bad) {
-            return sl_diag_set(d, SL_ESEMANTIC,
+            return sl_diag_set(d,
+                               SL_ESEMANTIC,
                                "extract_all(): capture group %.*s does not exist in the regex",
-                               (int)SL_MIN(c.badn, 60), c.bad);
+                               (int)SL_MIN(c.badn, 60),
+                               c.bad);
         }
         if (!array || c.too_many || !st->nsel) {
-            return sl_diag_set(d, SL_ESEMANTIC,
+            return sl_diag_set(d,
+                               SL_ESEMANTIC,
                                "extract_all(): the capture groups must be an array of 1 to %d "
                                "group numbers or names",
                                EXTRACT_ALL_MAX_GROUPS);
@@ -450,8 +496,11 @@ int sl_query__txt_extract_all_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *t
     return 0;
 }
 
-int sl_query__txt_extract_all_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                                   sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_extract_all_eval(const sl_qcall_t *call,
+                                   sl_qvec_t *const *args,
+                                   size_t n,
+                                   sl_qvec_t **out,
+                                   sl_qrt_t *rt)
 {
     const ea_state_t *st = call->state;
     size_t nov = 2 * ((size_t)sl_qregex_groups(st->re) + 1);
@@ -509,8 +558,8 @@ int sl_query__txt_extract_all_eval(const sl_qcall_t *call, sl_qvec_t *const *arg
 /* ---- countof ------------------------------------------------------------ */
 
 typedef struct co_state {
-    sl_qregex_t *re;             /* kind "regex" */
-    const sl_qstr_finder_t *f;   /* kind "normal" with a constant search */
+    sl_qregex_t *re;           /* kind "regex" */
+    const sl_qstr_finder_t *f; /* kind "normal" with a constant search */
 } co_state_t;
 
 int sl_query__txt_countof_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_t *d)
@@ -528,9 +577,11 @@ int sl_query__txt_countof_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type,
         if (!rc && sl_strn_ieq(k, kn, "regex", 5)) {
             regex = true;
         } else if (!rc && !sl_strn_ieq(k, kn, "normal", 6)) {
-            rc = sl_diag_set(d, SL_ESEMANTIC,
+            rc = sl_diag_set(d,
+                             SL_ESEMANTIC,
                              "countof(): kind must be \"normal\" or \"regex\", got \"%.*s\"",
-                             (int)SL_MIN(kn, 40), k);
+                             (int)SL_MIN(kn, 40),
+                             k);
         }
     }
     if (!rc && regex) {
@@ -546,8 +597,11 @@ int sl_query__txt_countof_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type,
     return rc;
 }
 
-int sl_query__txt_countof_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                               sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_countof_eval(const sl_qcall_t *call,
+                               sl_qvec_t *const *args,
+                               size_t n,
+                               sl_qvec_t **out,
+                               sl_qrt_t *rt)
 {
     const co_state_t *st = call->state;
     sl_qvec_t *res = sl_qvec_new(SL_TYPE_LONG, n);

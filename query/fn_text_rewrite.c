@@ -77,7 +77,10 @@ static void tmpl_parse(sl_pool_t *pool, const char *s, size_t n, tmpl_t *t)
     }
 }
 
-static void tmpl_apply(const tmpl_t *t, const char *h, const size_t *ov, uint32_t groups,
+static void tmpl_apply(const tmpl_t *t,
+                       const char *h,
+                       const size_t *ov,
+                       uint32_t groups,
                        sl_buf_t *o)
 {
     for (size_t k = 0; k < t->n; k++) {
@@ -99,8 +102,7 @@ typedef struct rr_state {
     bool const_rw;
 } rr_state_t;
 
-int sl_query__txt_replace_regex_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type,
-                                     sl_diag_t *d)
+int sl_query__txt_replace_regex_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_t *d)
 {
     sl_pool_t *pool = sl_qbind_pool(b);
     rr_state_t *st = sl_pool_calloc(pool, sizeof *st);
@@ -130,9 +132,12 @@ int sl_query__txt_replace_regex_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t 
         st->const_rw = true;
         tmpl_parse(pool, s, n, &st->tmpl);
         if (st->tmpl.max_group > (int)sl_qregex_groups(st->re)) {
-            return sl_diag_set(d, SL_ESEMANTIC,
+            return sl_diag_set(d,
+                               SL_ESEMANTIC,
                                "%s(): the rewrite refers to group \\%d but the regex has %u",
-                               call->fn->name, st->tmpl.max_group, sl_qregex_groups(st->re));
+                               call->fn->name,
+                               st->tmpl.max_group,
+                               sl_qregex_groups(st->re));
         }
     }
     call->state = st;
@@ -140,8 +145,11 @@ int sl_query__txt_replace_regex_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t 
     return 0;
 }
 
-int sl_query__txt_replace_regex_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                                     sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_replace_regex_eval(const sl_qcall_t *call,
+                                     sl_qvec_t *const *args,
+                                     size_t n,
+                                     sl_qvec_t **out,
+                                     sl_qrt_t *rt)
 {
     const rr_state_t *st = call->state;
     uint32_t groups = sl_qregex_groups(st->re);
@@ -197,8 +205,13 @@ typedef struct tr_state {
     sl_qregex_t *end;   /* (?:R)+\z, or NULL */
 } tr_state_t;
 
-static int compile_wrapped(sl_qbind_t *b, const sl_qcall_t *call, const char *pre,
-                           const char *pat, size_t n, const char *post, sl_qregex_t **re,
+static int compile_wrapped(sl_qbind_t *b,
+                           const sl_qcall_t *call,
+                           const char *pre,
+                           const char *pat,
+                           size_t n,
+                           const char *post,
+                           sl_qregex_t **re,
                            sl_diag_t *d)
 {
     /* The user's pattern alone first, so that its errors point into it. */
@@ -235,8 +248,11 @@ int sl_query__txt_trim_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl
     return rc;
 }
 
-int sl_query__txt_trim_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                            sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_trim_eval(const sl_qcall_t *call,
+                            sl_qvec_t *const *args,
+                            size_t n,
+                            sl_qvec_t **out,
+                            sl_qrt_t *rt)
 {
     const tr_state_t *st = call->state;
     const sl_qvec_t *src = args[1];

@@ -54,8 +54,8 @@ static uint64_t hash_words(const char *s, size_t n, bool fold)
             /* ASCII upper-case letters get bit 5 set; other bytes stay. */
             uint64_t hi = w & UINT64_C(0x8080808080808080);
             uint64_t x = w & ~UINT64_C(0x8080808080808080);
-            uint64_t ge_a = (x + UINT64_C(0x3f3f3f3f3f3f3f3f)) & ~hi;  /* >= 'A' */
-            uint64_t gt_z = (x + UINT64_C(0x2525252525252525)) & ~hi;  /* > 'Z' */
+            uint64_t ge_a = (x + UINT64_C(0x3f3f3f3f3f3f3f3f)) & ~hi; /* >= 'A' */
+            uint64_t gt_z = (x + UINT64_C(0x2525252525252525)) & ~hi; /* > 'Z' */
             uint64_t up = ge_a & ~gt_z & UINT64_C(0x8080808080808080);
             w |= up >> 2;
         }

@@ -54,8 +54,11 @@ int sl_query__txt_strcat_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, 
     return all_strings(b, call, d);
 }
 
-int sl_query__txt_strcat_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                              sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_strcat_eval(const sl_qcall_t *call,
+                              sl_qvec_t *const *args,
+                              size_t n,
+                              sl_qvec_t **out,
+                              sl_qrt_t *rt)
 {
     /* strcat_delim(delim, a, b, ...) shares this loop with a delimiter. */
     bool delim = call->fn->name[6] == '_';
@@ -78,8 +81,7 @@ int sl_query__txt_strcat_eval(const sl_qcall_t *call, sl_qvec_t *const *args, si
 
 /* ---- strcat_array ------------------------------------------------------- */
 
-int sl_query__txt_strcat_array_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type,
-                                    sl_diag_t *d)
+int sl_query__txt_strcat_array_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_t *d)
 {
     if (call->args[0]->type != SL_TYPE_DYNAMIC) {
         return sl_qbind_arg_error(d, call, 0, "a dynamic array");
@@ -105,8 +107,11 @@ static void join_elem(void *arg, const char *e, size_t en)
     sl_qtext_dyn_tostring(e, en, j->o);
 }
 
-int sl_query__txt_strcat_array_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                                    sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_strcat_array_eval(const sl_qcall_t *call,
+                                    sl_qvec_t *const *args,
+                                    size_t n,
+                                    sl_qvec_t **out,
+                                    sl_qrt_t *rt)
 {
     sl_qvec_t *res = sl_qtext_new(SL_TYPE_STRING, n, text_bytes(args, 0, 1, n));
     for (size_t i = 0; i < n; i++) {
@@ -144,7 +149,10 @@ int sl_query__txt_split_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, s
 
 /* Appends the JSON array of the pieces of h (or only piece `want` when
  * want >= 0; want == -2 means "no such index": an empty array). */
-static void split_one(const sl_qstr_finder_t *f, const char *h, size_t hn, int64_t want,
+static void split_one(const sl_qstr_finder_t *f,
+                      const char *h,
+                      size_t hn,
+                      int64_t want,
                       sl_buf_t *o)
 {
     sl_buf_putc(o, '[');
@@ -177,8 +185,11 @@ static void split_one(const sl_qstr_finder_t *f, const char *h, size_t hn, int64
     sl_buf_putc(o, ']');
 }
 
-int sl_query__txt_split_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                             sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_split_eval(const sl_qcall_t *call,
+                             sl_qvec_t *const *args,
+                             size_t n,
+                             sl_qvec_t **out,
+                             sl_qrt_t *rt)
 {
     sl_qvec_t *res = sl_qtext_new(SL_TYPE_DYNAMIC, n, text_bytes(args, 0, 1, n) + 4 * n);
     sl_buf_t *o = &res->col.data;
@@ -242,8 +253,11 @@ static bool is_ascii(const char *s, size_t n)
     return !(acc & UINT64_C(0x8080808080808080));
 }
 
-int sl_query__txt_measure_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                               sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_measure_eval(const sl_qcall_t *call,
+                               sl_qvec_t *const *args,
+                               size_t n,
+                               sl_qvec_t **out,
+                               sl_qrt_t *rt)
 {
     const sl_qvec_t *v = args[0];
     sl_qvec_t *res = sl_qvec_new(call->variant == M_STRLEN ? SL_TYPE_LONG : SL_TYPE_BOOL, n);
@@ -268,8 +282,7 @@ int sl_query__txt_measure_eval(const sl_qcall_t *call, sl_qvec_t *const *args, s
 
 /* ---- substring ---------------------------------------------------------- */
 
-int sl_query__txt_substring_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type,
-                                 sl_diag_t *d)
+int sl_query__txt_substring_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type, sl_diag_t *d)
 {
     int rc = sl_qtext_want_string(b, call, 0, d);
     for (size_t k = 1; k < call->nargs && !rc; k++) {
@@ -284,8 +297,13 @@ int sl_query__txt_substring_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *typ
  * A negative start counts from the end (substring("123456", -2, 2) is
  * "56"); a start past the end or a negative length gives "".
  */
-static void char_range(const char *s, size_t n, int64_t start, bool has_len, int64_t length,
-                       size_t *from, size_t *to)
+static void char_range(const char *s,
+                       size_t n,
+                       int64_t start,
+                       bool has_len,
+                       int64_t length,
+                       size_t *from,
+                       size_t *to)
 {
     *from = *to = 0;
     if (has_len && length <= 0) {
@@ -304,8 +322,11 @@ static void char_range(const char *s, size_t n, int64_t start, bool has_len, int
     *to = z;
 }
 
-int sl_query__txt_substring_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                                 sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_substring_eval(const sl_qcall_t *call,
+                                 sl_qvec_t *const *args,
+                                 size_t n,
+                                 sl_qvec_t **out,
+                                 sl_qrt_t *rt)
 {
     bool has_len = call->nargs == 3;
     sl_qvec_t *res = sl_qtext_new(SL_TYPE_STRING, n, text_bytes(args, 0, 1, n));
@@ -314,8 +335,13 @@ int sl_query__txt_substring_eval(const sl_qcall_t *call, sl_qvec_t *const *args,
         const char *s = sl_qvec_text(args[0], i, &sn);
         bool null_arg = sl_qvec_is_null(args[1], i) || (has_len && sl_qvec_is_null(args[2], i));
         if (!null_arg) {
-            char_range(s, sn, sl_qvec_i64(args[1], i), has_len,
-                       has_len ? sl_qvec_i64(args[2], i) : 0, &a, &z);
+            char_range(s,
+                       sn,
+                       sl_qvec_i64(args[1], i),
+                       has_len,
+                       has_len ? sl_qvec_i64(args[2], i) : 0,
+                       &a,
+                       &z);
         }
         sl_qvec_push_text(res, s + a, z - a);
     }
@@ -331,8 +357,11 @@ int sl_query__txt_reverse_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t *type,
     return sl_qtext_want_string(b, call, 0, d);
 }
 
-int sl_query__txt_reverse_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
-                               sl_qvec_t **out, sl_qrt_t *rt)
+int sl_query__txt_reverse_eval(const sl_qcall_t *call,
+                               sl_qvec_t *const *args,
+                               size_t n,
+                               sl_qvec_t **out,
+                               sl_qrt_t *rt)
 {
     sl_qvec_t *res = sl_qtext_new(SL_TYPE_STRING, n, text_bytes(args, 0, 1, n));
     sl_buf_t *o = &res->col.data;

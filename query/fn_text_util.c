@@ -163,8 +163,7 @@ int sl_qtext_want_string(sl_qbind_t *b, sl_qcall_t *call, size_t k, sl_diag_t *d
     return sl_qbind_cast(b, &call->args[k], SL_TYPE_STRING, d);
 }
 
-int sl_qtext_want_int(sl_qbind_t *b, sl_qcall_t *call, size_t k, const char *what,
-                      sl_diag_t *d)
+int sl_qtext_want_int(sl_qbind_t *b, sl_qcall_t *call, size_t k, const char *what, sl_diag_t *d)
 {
     sl_type_t t = call->args[k]->type;
     if (t == SL_TYPE_INT || t == SL_TYPE_LONG) {
@@ -176,15 +175,23 @@ int sl_qtext_want_int(sl_qbind_t *b, sl_qcall_t *call, size_t k, const char *wha
     return sl_qbind_arg_error(d, call, k, what);
 }
 
-int sl_qtext_const_arg(const sl_qcall_t *call, size_t k, const char *what, const char **s,
-                       size_t *n, sl_diag_t *d)
+int sl_qtext_const_arg(const sl_qcall_t *call,
+                       size_t k,
+                       const char *what,
+                       const char **s,
+                       size_t *n,
+                       sl_diag_t *d)
 {
     const sl_qexpr_t *e = call->args[k];
     if (e->type == SL_TYPE_STRING && sl_qexpr_const_text(e, s, n)) {
         return 0;
     }
-    return sl_diag_set(d, SL_ESEMANTIC, "%s(): the %s (argument %zu) must be a constant string",
-                       sl_qtext_fname(call), what, k + 1);
+    return sl_diag_set(d,
+                       SL_ESEMANTIC,
+                       "%s(): the %s (argument %zu) must be a constant string",
+                       sl_qtext_fname(call),
+                       what,
+                       k + 1);
 }
 
 sl_qvec_t *sl_qtext_new(sl_type_t t, size_t rows, size_t bytes)

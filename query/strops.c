@@ -55,18 +55,18 @@ static inline unsigned char lower(unsigned char c)
  * filter: "exception" is anchored on 'x' and 'p', not on 'e' and 'n'.
  */
 static const uint8_t byte_score[256] = {
-    ['\t'] = 4, ['\n'] = 3, [' '] = 9, ['!'] = 2, ['"'] = 6, ['#'] = 2, ['$'] = 2, ['%'] = 2,
-    ['&'] = 3, ['\''] = 4, ['('] = 5, [')'] = 5, ['*'] = 3, ['+'] = 3, [','] = 6, ['-'] = 7,
-    ['.'] = 8, ['/'] = 7, ['0'] = 8, ['1'] = 8, ['2'] = 8, ['3'] = 7, ['4'] = 7, ['5'] = 7,
-    ['6'] = 7, ['7'] = 7, ['8'] = 7, ['9'] = 7, [':'] = 7, [';'] = 4, ['<'] = 2, ['='] = 6,
-    ['>'] = 3, ['?'] = 3, ['@'] = 3, ['A'] = 5, ['B'] = 3, ['C'] = 4, ['D'] = 4, ['E'] = 5,
-    ['F'] = 4, ['G'] = 3, ['H'] = 3, ['I'] = 4, ['J'] = 2, ['K'] = 2, ['L'] = 4, ['M'] = 4,
-    ['N'] = 4, ['O'] = 4, ['P'] = 4, ['Q'] = 1, ['R'] = 4, ['S'] = 5, ['T'] = 5, ['U'] = 3,
-    ['V'] = 2, ['W'] = 2, ['X'] = 2, ['Y'] = 2, ['Z'] = 1, ['['] = 4, ['\\'] = 3, [']'] = 4,
-    ['^'] = 1, ['_'] = 6, ['`'] = 1, ['a'] = 8, ['b'] = 6, ['c'] = 7, ['d'] = 7, ['e'] = 9,
-    ['f'] = 6, ['g'] = 5, ['h'] = 6, ['i'] = 8, ['j'] = 2, ['k'] = 4, ['l'] = 7, ['m'] = 6,
-    ['n'] = 8, ['o'] = 8, ['p'] = 6, ['q'] = 2, ['r'] = 8, ['s'] = 8, ['t'] = 9, ['u'] = 6,
-    ['v'] = 4, ['w'] = 4, ['x'] = 3, ['y'] = 4, ['z'] = 2, ['{'] = 3, ['|'] = 3, ['}'] = 3,
+    ['\t'] = 4, ['\n'] = 3, [' '] = 9, ['!'] = 2, ['"'] = 6, ['#'] = 2, ['$'] = 2,  ['%'] = 2,
+    ['&'] = 3,  ['\''] = 4, ['('] = 5, [')'] = 5, ['*'] = 3, ['+'] = 3, [','] = 6,  ['-'] = 7,
+    ['.'] = 8,  ['/'] = 7,  ['0'] = 8, ['1'] = 8, ['2'] = 8, ['3'] = 7, ['4'] = 7,  ['5'] = 7,
+    ['6'] = 7,  ['7'] = 7,  ['8'] = 7, ['9'] = 7, [':'] = 7, [';'] = 4, ['<'] = 2,  ['='] = 6,
+    ['>'] = 3,  ['?'] = 3,  ['@'] = 3, ['A'] = 5, ['B'] = 3, ['C'] = 4, ['D'] = 4,  ['E'] = 5,
+    ['F'] = 4,  ['G'] = 3,  ['H'] = 3, ['I'] = 4, ['J'] = 2, ['K'] = 2, ['L'] = 4,  ['M'] = 4,
+    ['N'] = 4,  ['O'] = 4,  ['P'] = 4, ['Q'] = 1, ['R'] = 4, ['S'] = 5, ['T'] = 5,  ['U'] = 3,
+    ['V'] = 2,  ['W'] = 2,  ['X'] = 2, ['Y'] = 2, ['Z'] = 1, ['['] = 4, ['\\'] = 3, [']'] = 4,
+    ['^'] = 1,  ['_'] = 6,  ['`'] = 1, ['a'] = 8, ['b'] = 6, ['c'] = 7, ['d'] = 7,  ['e'] = 9,
+    ['f'] = 6,  ['g'] = 5,  ['h'] = 6, ['i'] = 8, ['j'] = 2, ['k'] = 4, ['l'] = 7,  ['m'] = 6,
+    ['n'] = 8,  ['o'] = 8,  ['p'] = 6, ['q'] = 2, ['r'] = 8, ['s'] = 8, ['t'] = 9,  ['u'] = 6,
+    ['v'] = 4,  ['w'] = 4,  ['x'] = 3, ['y'] = 4, ['z'] = 2, ['{'] = 3, ['|'] = 3,  ['}'] = 3,
     ['~'] = 1,
 };
 
@@ -160,7 +160,9 @@ static ptrdiff_t find_sse2(const sl_qstr_finder_t *f, const char *h, size_t hn, 
 }
 
 __attribute__((target("avx2"))) static ptrdiff_t find_avx2(const sl_qstr_finder_t *f,
-                                                           const char *h, size_t hn, size_t from)
+                                                           const char *h,
+                                                           size_t hn,
+                                                           size_t from)
 {
     size_t nn = f->nn;
     if (nn == 0 || from > hn || hn - from < nn) {
@@ -335,14 +337,19 @@ static inline bool ends_term(const char *h, size_t hn, size_t end, const char *n
            !sl_qstr_term_char((unsigned char)nd[nn - 1]);
 }
 
-static inline bool term_ok(const sl_qstr_finder_t *f, const char *h, size_t hn, size_t at,
+static inline bool term_ok(const sl_qstr_finder_t *f,
+                           const char *h,
+                           size_t hn,
+                           size_t at,
                            sl_qstr_term_mode_t mode)
 {
     bool s = mode == SL_QSTR_TERM_SUFFIX || starts_term(h, at, f->nd);
     return s && (mode == SL_QSTR_TERM_PREFIX || ends_term(h, hn, at + f->nn, f->nd, f->nn));
 }
 
-bool sl_qstr_finder_has(const sl_qstr_finder_t *f, const char *h, size_t hn,
+bool sl_qstr_finder_has(const sl_qstr_finder_t *f,
+                        const char *h,
+                        size_t hn,
                         sl_qstr_term_mode_t mode)
 {
     if (f->nn == 0) {
@@ -417,7 +424,11 @@ bool sl_qstr_ends(const char *h, size_t hn, const char *nd, size_t nn, bool cs)
     return hn >= nn && sl_qstr_eq(h + hn - nn, nn, nd, nn, cs);
 }
 
-static bool has_once(const char *h, size_t hn, const char *nd, size_t nn, bool cs,
+static bool has_once(const char *h,
+                     size_t hn,
+                     const char *nd,
+                     size_t nn,
+                     bool cs,
                      sl_qstr_term_mode_t mode)
 {
     sl_qstr_finder_t f;
@@ -468,8 +479,12 @@ static size_t row_of(const uint32_t *offs, size_t n, size_t pos, size_t from_row
     return lo;
 }
 
-void sl_qstr_scan_finder(const sl_qstr_finder_t *f, const char *data, const uint32_t *offs,
-                         size_t n, sl_qstr_op_t op, uint8_t *match)
+void sl_qstr_scan_finder(const sl_qstr_finder_t *f,
+                         const char *data,
+                         const uint32_t *offs,
+                         size_t n,
+                         sl_qstr_op_t op,
+                         uint8_t *match)
 {
     if (n == 0) {
         return;
@@ -545,8 +560,14 @@ void sl_qstr_scan_nonascii(const char *data, const uint32_t *offs, size_t n, uin
     }
 }
 
-void sl_qstr_scan(const char *data, const uint32_t *offs, size_t n, const char *nd, size_t nn,
-                  bool cs, sl_qstr_op_t op, uint8_t *match)
+void sl_qstr_scan(const char *data,
+                  const uint32_t *offs,
+                  size_t n,
+                  const char *nd,
+                  size_t nn,
+                  bool cs,
+                  sl_qstr_op_t op,
+                  uint8_t *match)
 {
     sl_qstr_finder_t f;
     sl_qstr_finder_init(&f, nd, nn, cs);

@@ -67,16 +67,19 @@ Test(query_fn_text_dyn, parse_json_and_aliases)
     sl_colset_t t;
     ft_strings(&t, v, SL_ARRAY_SIZE(v));
     et_expect(&t, "parse_json(s).duration.value", "118.0|||||:dynamic");
-    et_expect(&t, "parse_json(s)",
+    et_expect(&t,
+              "parse_json(s)",
               "{\"duration\":{\"value\":118.0,\"count\":5.0,\"min\":100.0}}|not json||"
               "[1,2,{\"a\":\"b\"}]||quoted:dynamic");
     et_expect(&t, "todynamic(s)[2].a", "|||b||:dynamic");
     et_expect(&t, "parsejson(s)[0]", "|||1||:dynamic");
     et_expect(&t, "array_length(parse_json(s))", "null|null|null|3|null|null:long");
     /* Text that is not JSON becomes a dynamic string. */
-    et_expect(&t, "pack_array(parse_json(s))",
-              "[{\"duration\":{\"value\":118.0,\"count\":5.0,\"min\":100.0}}]|[\"not json\"]|[null]|"
-              "[[1,2,{\"a\":\"b\"}]]|[null]|[\"quoted\"]:dynamic");
+    et_expect(
+      &t,
+      "pack_array(parse_json(s))",
+      "[{\"duration\":{\"value\":118.0,\"count\":5.0,\"min\":100.0}}]|[\"not json\"]|[null]|"
+      "[[1,2,{\"a\":\"b\"}]]|[null]|[\"quoted\"]:dynamic");
     sl_colset_dispose(&t);
     /* A dynamic argument passes through. */
     et_expect(NULL, "parse_json(dynamic({\"a\":1})).a", "1:dynamic");
@@ -96,20 +99,24 @@ Test(query_fn_text_dyn, array_length)
 
 Test(query_fn_text_dyn, pack_and_pack_array)
 {
-    et_expect(NULL, "bag_pack('Level', 'Information', 'ProcessID', 1234, 'Data', dynamic({'url':"
-                    "'www.bing.com'}))",
+    et_expect(NULL,
+              "bag_pack('Level', 'Information', 'ProcessID', 1234, 'Data', dynamic({'url':"
+              "'www.bing.com'}))",
               "{\"Level\":\"Information\",\"ProcessID\":1234,\"Data\":{\"url\":\"www.bing.com\"}}"
               ":dynamic");
-    et_expect(NULL, "pack('a', 1.5, 'b', true, 'c', long(null), 'd', datetime(2024-01-01), "
-                    "'e', 1h, 'f', 'q\"uote')",
+    et_expect(NULL,
+              "pack('a', 1.5, 'b', true, 'c', long(null), 'd', datetime(2024-01-01), "
+              "'e', 1h, 'f', 'q\"uote')",
               "{\"a\":1.5,\"b\":true,\"c\":null,\"d\":\"2024-01-01T00:00:00Z\",\"e\":\"01:00:00\","
               "\"f\":\"q\\\"uote\"}:dynamic");
-    et_expect(NULL, "pack_array(1, 'two', dynamic([3]), real(null))",
-              "[1,\"two\",[3],null]:dynamic");
+    et_expect(
+      NULL, "pack_array(1, 'two', dynamic([3]), real(null))", "[1,\"two\",[3],null]:dynamic");
     sl_colset_t t;
     ft_pairs(&t, text, dyn, 3);
-    et_expect(&t, "pack('k', s, 'v', d.a)", "{\"k\":\"a\",\"v\":1}|{\"k\":\"b\",\"v\":null}|"
-                                           "{\"k\":\"c\",\"v\":null}:dynamic");
+    et_expect(&t,
+              "pack('k', s, 'v', d.a)",
+              "{\"k\":\"a\",\"v\":1}|{\"k\":\"b\",\"v\":null}|"
+              "{\"k\":\"c\",\"v\":null}:dynamic");
     et_expect(&t, "pack_array(s, strlen(s))", "[\"a\",1]|[\"b\",1]|[\"c\",1]:dynamic");
     sl_colset_dispose(&t);
     char *got = et_eval(NULL, "pack('a', 1, 'b')");
@@ -119,7 +126,8 @@ Test(query_fn_text_dyn, pack_and_pack_array)
 
 Test(query_fn_text_dyn, bag_keys)
 {
-    et_expect(NULL, "bag_keys(dynamic({'a':1, 'b':{'c':2}, 'd\"e':[1]}))",
+    et_expect(NULL,
+              "bag_keys(dynamic({'a':1, 'b':{'c':2}, 'd\"e':[1]}))",
               "[\"a\",\"b\",\"d\\\"e\"]:dynamic");
     et_expect(NULL, "bag_keys(dynamic({}))", "[]:dynamic");
     et_expect(NULL, "array_length(bag_keys(dynamic([1])))", "null:long");

@@ -36,7 +36,8 @@ Test(query_fn_text_in, dynamic_arrays_count_as_their_elements)
     sl_colset_t t;
     ft_strings(&t, words, SL_ARRAY_SIZE(words));
     et_expect(&t, "s in (dynamic(['abc', 'x y']))", "true|false|false|false|true:bool");
-    et_expect(&t, "s in ('bca', dynamic(['abc']), dynamic([]))", "true|false|false|true|false:bool");
+    et_expect(
+      &t, "s in ('bca', dynamic(['abc']), dynamic([]))", "true|false|false|true|false:bool");
     et_expect(&t, "s in~ (dynamic(['ABC', null, 1]))", "true|true|false|false|false:bool");
     sl_colset_dispose(&t);
     et_expect(NULL, "5 in (dynamic([1, 5, 9]))", "true:bool");
@@ -181,18 +182,21 @@ Test(query_fn_text_in, between_numbers_datetimes_timespans)
     et_expect(NULL, "56 between (50 .. 55)", "false:bool");
     et_expect(NULL, "5 between (long(null) .. 6)", "null:bool");
     et_expect(NULL, "real(nan) between (0.0 .. 1.0)", "false:bool");
-    et_expect(NULL, "datetime(2007-07-28) between (datetime(2007-07-27) .. datetime(2007-07-30))",
+    et_expect(NULL,
+              "datetime(2007-07-28) between (datetime(2007-07-27) .. datetime(2007-07-30))",
               "true:bool");
-    et_expect(NULL, "datetime(2007-07-30 00:00:01) between (datetime(2007-07-27) .. "
-                    "datetime(2007-07-30))",
+    et_expect(NULL,
+              "datetime(2007-07-30 00:00:01) between (datetime(2007-07-27) .. "
+              "datetime(2007-07-30))",
               "false:bool");
     /* A timespan upper bound: lo .. lo + span. */
     et_expect(NULL, "datetime(2007-07-29) between (datetime(2007-07-27) .. 3d)", "true:bool");
     et_expect(NULL, "datetime(2007-07-30) between (datetime(2007-07-27) .. 3d)", "true:bool");
-    et_expect(NULL, "datetime(2007-07-30 00:00:01) between (datetime(2007-07-27) .. 3d)",
-              "false:bool");
+    et_expect(
+      NULL, "datetime(2007-07-30 00:00:01) between (datetime(2007-07-27) .. 3d)", "false:bool");
     et_expect(NULL, "90m between (1h .. 2h)", "true:bool");
-    et_expect(NULL, "9223372036854775807 between (9223372036854775806 .. 9223372036854775807)",
+    et_expect(NULL,
+              "9223372036854775807 between (9223372036854775806 .. 9223372036854775807)",
               "true:bool");
 }
 

@@ -80,8 +80,10 @@ Test(query_fn_text, has_with_several_terms_needs_them_in_sequence)
 
 Test(query_fn_text, empty_needles_and_values)
 {
-    const char *ops[] = { "has", "has_cs", "hasprefix", "hassuffix", "contains", "contains_cs",
-                          "startswith", "endswith", "startswith_cs", "endswith_cs" };
+    const char *ops[] = {
+        "has",         "has_cs",     "hasprefix", "hassuffix",     "contains",
+        "contains_cs", "startswith", "endswith",  "startswith_cs", "endswith_cs"
+    };
     char expr[64];
     for (size_t i = 0; i < SL_ARRAY_SIZE(ops); i++) {
         snprintf(expr, sizeof expr, "s %s ''", ops[i]);

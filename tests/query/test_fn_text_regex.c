@@ -21,20 +21,23 @@ Test(query_fn_text_regex, matches_regex_over_a_column)
     sl_colset_t t;
     ft_strings(&t, logs, SL_ARRAY_SIZE(logs));
     /* A required literal: rows without it never reach the regex. */
-    et_expect(&t,
-              "s matches regex @'Failed password for invalid user \\w+ from (\\d{1,3}\\.){3}\\d{1,3}'",
-              "true|false|false|false|false|false|false:bool");
+    et_expect(
+      &t,
+      "s matches regex @'Failed password for invalid user \\w+ from (\\d{1,3}\\.){3}\\d{1,3}'",
+      "true|false|false|false|false|false|false:bool");
     /* Nothing but literals: decided by the scans alone. */
-    et_expect(&t, "s matches regex @'(?i)(exception|fatal|panic|segfault)'",
+    et_expect(&t,
+              "s matches regex @'(?i)(exception|fatal|panic|segfault)'",
               "false|false|false|true|true|true|false:bool");
-    et_expect(&t, "s matches regex @'(exception|fatal|panic|segfault)'",
+    et_expect(&t,
+              "s matches regex @'(exception|fatal|panic|segfault)'",
               "false|false|false|true|false|false|false:bool");
     et_expect(&t, "s matches regex 'port 22'", "true|true|false|false|false|false|false:bool");
     /* No usable literal: the regex on every row. */
     et_expect(&t, "s matches regex @'^\\w+:'", "false|false|false|true|false|true|false:bool");
     et_expect(&t, "s matches regex ''", "true|true|true|true|true|true|true:bool");
-    et_expect(&t, "s matches regex @'for (root|bob)$'",
-              "false|false|false|false|false|false|true:bool");
+    et_expect(
+      &t, "s matches regex @'for (root|bob)$'", "false|false|false|false|false|false|true:bool");
     sl_colset_dispose(&t);
     ft_both("Fabrikam", "s matches regex 'b.*k'", "true:bool");
     ft_both("Fabrikam", "s matches regex 'B.*K'", "false:bool");
@@ -58,17 +61,15 @@ Test(query_fn_text_regex, case_insensitive_literals_respect_unicode_folding)
 Test(query_fn_text_regex, bad_patterns_fail_at_bind_time)
 {
     static const char *const exprs[] = {
-        "'x' matches regex '(a'",
-        "extract('[a', 0, 'x')",
-        "extract_all('(a', 'x')",
-        "replace_regex('x', 'a)', 'b')",
-        "trim('(', 'x')",
-        "countof('x', '(', 'regex')",
+        "'x' matches regex '(a'",        "extract('[a', 0, 'x')", "extract_all('(a', 'x')",
+        "replace_regex('x', 'a)', 'b')", "trim('(', 'x')",        "countof('x', '(', 'regex')",
     };
     for (size_t i = 0; i < SL_ARRAY_SIZE(exprs); i++) {
         char *got = et_eval(NULL, exprs[i]);
         cr_expect(strstr(got, "ERROR SL_ESEMANTIC") && strstr(got, "invalid regular expression"),
-                  "%s -> %s", exprs[i], got);
+                  "%s -> %s",
+                  exprs[i],
+                  got);
         free(got);
     }
     sl_colset_t t;
@@ -92,7 +93,8 @@ Test(query_fn_text_regex, runaway_backtracking_is_a_limit_error)
         free(got);
     }
     /* The same over a column (the vectorised path). */
-    static const char *const v[] = { "ok", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!" };
+    static const char *const v[] = { "ok",
+                                     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!" };
     sl_colset_t t;
     ft_strings(&t, v, 2);
     char *got = et_eval(&t, "s matches regex '(a+)+$'");
@@ -103,9 +105,11 @@ Test(query_fn_text_regex, runaway_backtracking_is_a_limit_error)
 
 Test(query_fn_text_regex, extract_groups_and_types)
 {
-    ft_both("User: James, Email: James@example.com, Age: 29", "extract('User: ([^,]+)', 1, s)",
+    ft_both("User: James, Email: James@example.com, Age: 29",
+            "extract('User: ([^,]+)', 1, s)",
             "James:string");
-    ft_both("User: James, Email: James@example.com, Age: 29", "extract(@'Email: (\\S+),', 1, s)",
+    ft_both("User: James, Email: James@example.com, Age: 29",
+            "extract(@'Email: (\\S+),', 1, s)",
             "James@example.com:string");
     ft_both("User: David, Age: 35", "extract(@'Email: (\\S+),', 1, s)", ":string");
     ft_both("User: David, Age: 35", "extract(@'\\d+', 0, s)", "35:string");
@@ -124,20 +128,23 @@ Test(query_fn_text_regex, extract_groups_and_types)
 Test(query_fn_text_regex, extract_converts_to_the_requested_type)
 {
     /* The binder passes typeof(T) to extract as a constant naming T. */
-    et_expect(NULL, "extract(@'Duration=([0-9.]+)', 1, 'A=1, Duration=123.45, ...', 'real')",
+    et_expect(NULL,
+              "extract(@'Duration=([0-9.]+)', 1, 'A=1, Duration=123.45, ...', 'real')",
               "123.45:real");
     et_expect(NULL, "extract(@'-(\\d{2})-', 1, '21-07-2023', 'int')", "7:int");
     et_expect(NULL, "extract(@'(\\d+)', 1, 'n=99999999999', 'int')", "null:int");
     et_expect(NULL, "extract(@'(\\d+)', 1, 'n=99999999999', 'long')", "99999999999:long");
     et_expect(NULL, "extract(@'(\\w+)', 1, 'none', 'long')", "null:long");
     et_expect(NULL, "extract(@'(x)', 1, 'none', 'long')", "null:long");
-    et_expect(NULL, "extract(@'at (\\S+)', 1, 'at 2024-01-02T03:04:05Z', 'datetime')",
+    et_expect(NULL,
+              "extract(@'at (\\S+)', 1, 'at 2024-01-02T03:04:05Z', 'datetime')",
               "2024-01-02T03:04:05Z:datetime");
-    et_expect(NULL, "extract(@'took (\\S+)', 1, 'took 00:00:01.5', 'timespan')",
+    et_expect(NULL,
+              "extract(@'took (\\S+)', 1, 'took 00:00:01.5', 'timespan')",
               "00:00:01.5000000:timespan");
     et_expect(NULL, "extract(@'ok=(\\w+)', 1, 'ok=TRUE', 'bool')", "true:bool");
-    et_expect(NULL, "extract(@'(\\{.*\\})', 1, 'x {\"a\": [1, 2]} y', 'dynamic')",
-              "{\"a\":[1,2]}:dynamic");
+    et_expect(
+      NULL, "extract(@'(\\{.*\\})', 1, 'x {\"a\": [1, 2]} y', 'dynamic')", "{\"a\":[1,2]}:dynamic");
     et_expect(NULL,
               "extract(@'id=(\\S+)', 1, 'id=74BE27DE-1E4E-49D9-B579-FE0B331D3642', 'guid')",
               "74be27de-1e4e-49d9-b579-fe0b331d3642:guid");
@@ -145,18 +152,24 @@ Test(query_fn_text_regex, extract_converts_to_the_requested_type)
 
 Test(query_fn_text_regex, extract_all_docs_examples)
 {
-    et_expect(NULL, "extract_all(@'(\\d+)', 'a set of numbers: 123, 567 and 789')",
+    et_expect(NULL,
+              "extract_all(@'(\\d+)', 'a set of numbers: 123, 567 and 789')",
               "[\"123\",\"567\",\"789\"]:dynamic");
     const char *id = "82b8be2d-dfa7-4bd1-8f63-24ad26d31449";
-    ft_both(id, "extract_all(@'([\\da-f]{2})', s)",
+    ft_both(id,
+            "extract_all(@'([\\da-f]{2})', s)",
             "[\"82\",\"b8\",\"be\",\"2d\",\"df\",\"a7\",\"4b\",\"d1\",\"8f\",\"63\",\"24\",\"ad\","
             "\"26\",\"d3\",\"14\",\"49\"]:dynamic");
-    ft_both(id, "extract_all(@'(\\w)(\\w+)(\\w)', s)",
-            "[[\"8\",\"2b8be2\",\"d\"],[\"d\",\"fa\",\"7\"],[\"4\",\"bd\",\"1\"],[\"8\",\"f6\",\"3\"],"
-            "[\"2\",\"4ad26d3144\",\"9\"]]:dynamic");
-    ft_both(id, "extract_all(@'(\\w)(\\w+)(\\w)', dynamic([1, 3]), s)",
+    ft_both(
+      id,
+      "extract_all(@'(\\w)(\\w+)(\\w)', s)",
+      "[[\"8\",\"2b8be2\",\"d\"],[\"d\",\"fa\",\"7\"],[\"4\",\"bd\",\"1\"],[\"8\",\"f6\",\"3\"],"
+      "[\"2\",\"4ad26d3144\",\"9\"]]:dynamic");
+    ft_both(id,
+            "extract_all(@'(\\w)(\\w+)(\\w)', dynamic([1, 3]), s)",
             "[[\"8\",\"d\"],[\"d\",\"7\"],[\"4\",\"1\"],[\"8\",\"3\"],[\"2\",\"9\"]]:dynamic");
-    ft_both(id, "extract_all(@'(?P<first>\\w)(\\w+)(?P<last>\\w)', dynamic(['first', 'last']), s)",
+    ft_both(id,
+            "extract_all(@'(?P<first>\\w)(\\w+)(?P<last>\\w)', dynamic(['first', 'last']), s)",
             "[[\"8\",\"d\"],[\"d\",\"7\"],[\"4\",\"1\"],[\"8\",\"3\"],[\"2\",\"9\"]]:dynamic");
     ft_both("no digits", "extract_all(@'(\\d)', s)", ":dynamic");
     et_expect(NULL, "array_length(extract_all(@'(\\d)', 'x'))", "null:long");
@@ -173,11 +186,13 @@ Test(query_fn_text_regex, replace_regex_and_legacy_replace)
     sl_colset_t t;
     static const char *const v[] = { "Number is 1", "Number is 22", "none" };
     ft_strings(&t, v, 3);
-    et_expect(&t, "replace_regex(s, @'is (\\d+)', @'was: \\1')",
+    et_expect(&t,
+              "replace_regex(s, @'is (\\d+)', @'was: \\1')",
               "Number was: 1|Number was: 22|none:string");
-    et_expect(&t, "replace(@'is (\\d+)', @'was: \\1', s)",
-              "Number was: 1|Number was: 22|none:string");
-    et_expect(&t, "replace_regex(s, @'\\d', @'<\\0>')", "Number is <1>|Number is <2><2>|none:string");
+    et_expect(
+      &t, "replace(@'is (\\d+)', @'was: \\1', s)", "Number was: 1|Number was: 22|none:string");
+    et_expect(
+      &t, "replace_regex(s, @'\\d', @'<\\0>')", "Number is <1>|Number is <2><2>|none:string");
     sl_colset_dispose(&t);
     /* RE2's empty-match rules. */
     et_expect(NULL, "replace_regex('abc', 'x*', '-')", "-a-b-c-:string");

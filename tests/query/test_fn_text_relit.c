@@ -36,7 +36,7 @@ static char *analyse(const char *pat)
     return s;
 }
 
-#define expect_lit(pat, want)                                                                    \
+#define expect_lit(pat, want)                                                                      \
     do {                                                                                           \
         char *got_ = analyse(pat);                                                                 \
         cr_expect_str_eq(got_, want, "pattern %s", pat);                                           \

@@ -1,6 +1,6 @@
 /*
  * String functions: strcat, strcat_delim, strcat_array, split, strlen,
- * substring, reverse, tolower/toupper, indexof, countof (plain), 
+ * substring, reverse, tolower/toupper, indexof, countof (plain),
  * replace_string, isascii, isutf8 — Kusto's documented examples, UTF-8
  * characters, empty values, and both evaluation paths.
  */

@@ -51,7 +51,8 @@ static bool naive(const char *h, size_t hn, const char *nd, size_t nn, bool cs, 
     return false;
 }
 
-static const char alphabet[] = "aAbB -.\xc3\xa9" "09";
+static const char alphabet[] = "aAbB -.\xc3\xa9"
+                               "09";
 
 static void rand_text(char *out, size_t n, unsigned *seed)
 {
@@ -67,8 +68,9 @@ Test(query_strops, scans_agree_with_a_naive_search)
     char data[ROWS * 80];
     uint32_t offs[ROWS + 1];
     uint8_t match[ROWS];
-    static const sl_qstr_op_t ops[] = { SL_QSTR_CONTAINS, SL_QSTR_HAS, SL_QSTR_HASPREFIX,
-                                        SL_QSTR_HASSUFFIX };
+    static const sl_qstr_op_t ops[] = {
+        SL_QSTR_CONTAINS, SL_QSTR_HAS, SL_QSTR_HASPREFIX, SL_QSTR_HASSUFFIX
+    };
     for (int round = 0; round < 400; round++) {
         size_t pos = 0;
         for (int r = 0; r < ROWS; r++) {
@@ -86,8 +88,15 @@ Test(query_strops, scans_agree_with_a_naive_search)
                 sl_qstr_scan(data, offs, ROWS, nd, nn, cs, ops[m], match);
                 for (int r = 0; r < ROWS; r++) {
                     bool want = naive(data + offs[r], offs[r + 1] - offs[r], nd, nn, cs, m);
-                    cr_assert_eq(match[r], want, "round %d row %d op %d cs %d needle '%.*s'",
-                                 round, r, m, cs, (int)nn, nd);
+                    cr_assert_eq(match[r],
+                                 want,
+                                 "round %d row %d op %d cs %d needle '%.*s'",
+                                 round,
+                                 r,
+                                 m,
+                                 cs,
+                                 (int)nn,
+                                 nd);
                 }
             }
         }
@@ -136,8 +145,12 @@ Test(query_strops, finder_reports_every_occurrence_from_every_offset)
                         break;
                     }
                 }
-                cr_assert_eq(sl_qstr_finder_find(&f, h, sizeof h, from), want,
-                             "nn %zu cs %d from %zu", nn, cs, from);
+                cr_assert_eq(sl_qstr_finder_find(&f, h, sizeof h, from),
+                             want,
+                             "nn %zu cs %d from %zu",
+                             nn,
+                             cs,
+                             from);
             }
             sl_qstr_finder_dispose(&f);
         }

@@ -1,5 +1,5 @@
 /*
- * bench_strops: throughput of KQL's string predicates over syslog text.
+ * bench_query_strops: throughput of KQL's string predicates over syslog text.
  *
  * Generates 2 M realistic syslog messages in-process (deterministic: sshd,
  * nginx, kernel, cron, systemd, postgres and worker lines with IPs, trace
@@ -16,7 +16,7 @@
  * SIMD kernel (memchr for the first byte in both cases, then verify), so
  * that the gain of the case-insensitive path is measured, not claimed.
  *
- *   build/bench/bench_strops [rows]        (default 2000000)
+ *   build/bench/bench_query_strops [rows]        (default 2000000)
  *
  * Single-threaded; the numbers are per core.
  */
@@ -56,16 +56,21 @@ static void hex(gen_t *g, char *out, size_t n)
     out[n] = '\0';
 }
 
-static const char *const users[] = { "root", "admin", "bob", "alice", "deploy", "oracle",
-                                     "test", "ubuntu", "git", "postgres" };
-static const char *const services[] = { "nginx", "postgresql", "docker", "sshd", "cron",
-                                        "node-exporter" };
+static const char *const users[] = { "root",   "admin", "bob",    "alice", "deploy",
+                                     "oracle", "test",  "ubuntu", "git",   "postgres" };
+static const char *const services[] = { "nginx", "postgresql", "docker",
+                                        "sshd",  "cron",       "node-exporter" };
 
 /* One message into out (NUL-terminated); returns its length. */
 static int message(gen_t *g, char *out, size_t cap, char trace[33])
 {
     char ip[32], uuid[40], h16[17];
-    snprintf(ip, sizeof ip, "%u.%u.%u.%u", 10 + pick(g, 200), pick(g, 256), pick(g, 256),
+    snprintf(ip,
+             sizeof ip,
+             "%u.%u.%u.%u",
+             10 + pick(g, 200),
+             pick(g, 256),
+             pick(g, 256),
              1 + pick(g, 254));
     hex(g, trace, 32);
     hex(g, h16, 16);
@@ -76,77 +81,123 @@ static int message(gen_t *g, char *out, size_t cap, char trace[33])
     unsigned pid = 1000 + pick(g, 60000), ms = pick(g, 5000);
     switch (pick(g, 20)) {
     case 0:
-        return snprintf(out, cap,
-                        "sshd[%u]: Failed password for invalid user %s from %s port %u ssh2", pid,
-                        user, ip, 1024 + pick(g, 60000));
+        return snprintf(out,
+                        cap,
+                        "sshd[%u]: Failed password for invalid user %s from %s port %u ssh2",
+                        pid,
+                        user,
+                        ip,
+                        1024 + pick(g, 60000));
     case 1:
-        return snprintf(out, cap, "sshd[%u]: Failed password for %s from %s port %u ssh2", pid,
-                        user, ip, 1024 + pick(g, 60000));
+        return snprintf(out,
+                        cap,
+                        "sshd[%u]: Failed password for %s from %s port %u ssh2",
+                        pid,
+                        user,
+                        ip,
+                        1024 + pick(g, 60000));
     case 2:
-        return snprintf(out, cap,
+        return snprintf(out,
+                        cap,
                         "sshd[%u]: Accepted publickey for %s from %s port %u ssh2: RSA "
                         "SHA256:%s",
-                        pid, user, ip, 1024 + pick(g, 60000), uuid);
+                        pid,
+                        user,
+                        ip,
+                        1024 + pick(g, 60000),
+                        uuid);
     case 3:
-        return snprintf(out, cap,
+        return snprintf(out,
+                        cap,
                         "sshd[%u]: pam_unix(sshd:session): session opened for user %s by (uid=0)",
-                        pid, user);
+                        pid,
+                        user);
     case 4:
     case 5:
     case 6:
     case 7:
-        return snprintf(out, cap,
-                        "nginx: %s - - [10/Nov/2026:13:55:36 +0000] \"GET /api/v1/items/%u?trace=%s "
-                        "HTTP/1.1\" %u %u \"-\" \"Mozilla/5.0 (X11; Linux x86_64)\"",
-                        ip, pick(g, 100000), trace,
-                        pick(g, 10) ? 200 : (pick(g, 2) ? 404 : 502), pick(g, 50000));
+        return snprintf(
+          out,
+          cap,
+          "nginx: %s - - [10/Nov/2026:13:55:36 +0000] \"GET /api/v1/items/%u?trace=%s "
+          "HTTP/1.1\" %u %u \"-\" \"Mozilla/5.0 (X11; Linux x86_64)\"",
+          ip,
+          pick(g, 100000),
+          trace,
+          pick(g, 10) ? 200 : (pick(g, 2) ? 404 : 502),
+          pick(g, 50000));
     case 8:
-        return snprintf(out, cap,
+        return snprintf(out,
+                        cap,
                         "kernel: [%u.%06u] worker[%u]: segfault at %s ip %s sp %s error 4 in "
                         "libc.so.6",
-                        pick(g, 900000), pick(g, 1000000), pid, h16, h16, h16);
+                        pick(g, 900000),
+                        pick(g, 1000000),
+                        pid,
+                        h16,
+                        h16,
+                        h16);
     case 9:
-        return snprintf(out, cap,
+        return snprintf(out,
+                        cap,
                         "kernel: [%u.%06u] EXT4-fs (sda1): mounted filesystem with ordered data "
                         "mode. Quota mode: none.",
-                        pick(g, 900000), pick(g, 1000000));
+                        pick(g, 900000),
+                        pick(g, 1000000));
     case 10:
-        return snprintf(out, cap,
-                        "CRON[%u]: (root) CMD (/usr/local/bin/backup.sh --full > /dev/null 2>&1)",
-                        pid);
+        return snprintf(
+          out, cap, "CRON[%u]: (root) CMD (/usr/local/bin/backup.sh --full > /dev/null 2>&1)", pid);
     case 11:
-        return snprintf(out, cap, "systemd[1]: Started Session %u of user %s.", pick(g, 9000),
-                        user);
+        return snprintf(
+          out, cap, "systemd[1]: Started Session %u of user %s.", pick(g, 9000), user);
     case 12:
-        return snprintf(out, cap,
+        return snprintf(out,
+                        cap,
                         "systemd[1]: %s.service: Main process exited, code=exited, "
                         "status=1/FAILURE",
                         services[pick(g, SL_ARRAY_SIZE(services))]);
     case 13:
-        return snprintf(out, cap,
+        return snprintf(out,
+                        cap,
                         "postgres[%u]: [%u-1] user=%s,db=app ERROR:  duplicate key value violates "
                         "unique constraint \"items_pkey\"",
-                        pid, pick(g, 1000), user);
+                        pid,
+                        pick(g, 1000),
+                        user);
     case 14:
     case 15:
-        return snprintf(out, cap,
+        return snprintf(out,
+                        cap,
                         "postgres[%u]: [%u-1] user=%s,db=app LOG:  duration: %u.%03u ms  "
                         "statement: SELECT * FROM items WHERE id = %u",
-                        pid, pick(g, 1000), user, ms, pick(g, 1000), pick(g, 100000));
+                        pid,
+                        pick(g, 1000),
+                        user,
+                        ms,
+                        pick(g, 1000),
+                        pick(g, 100000));
     case 16:
     case 17:
-        return snprintf(out, cap, "worker[%u]: job %s completed in %u ms trace_id=%s", pid, uuid,
-                        ms, trace);
+        return snprintf(
+          out, cap, "worker[%u]: job %s completed in %u ms trace_id=%s", pid, uuid, ms, trace);
     case 18:
-        return snprintf(out, cap,
+        return snprintf(out,
+                        cap,
                         "worker[%u]: job %s failed: timeout after %u ms, retrying (attempt %u/5) "
                         "trace_id=%s",
-                        pid, uuid, ms, 1 + pick(g, 5), trace);
+                        pid,
+                        uuid,
+                        ms,
+                        1 + pick(g, 5),
+                        trace);
     default:
-        return snprintf(out, cap,
+        return snprintf(out,
+                        cap,
                         "worker[%u]: java.lang.IllegalStateException: Unexpected error in handler "
                         "%s (trace_id=%s)",
-                        pid, uuid, trace);
+                        pid,
+                        uuid,
+                        trace);
     }
 }
 
@@ -348,8 +399,12 @@ static void baseline(const data_t *d, const char *nd, timing_t *tm)
 
 static void report(const data_t *d, const char *what, const timing_t *tm)
 {
-    printf("%-70.70s %6.2f %6.2f %7.1f %8zu\n", what, (double)d->bytes / tm->stream / 1e9,
-           (double)d->bytes / tm->hot / 1e9, (double)d->rows / tm->hot / 1e6, tm->hits);
+    printf("%-70.70s %6.2f %6.2f %7.1f %8zu\n",
+           what,
+           (double)d->bytes / tm->stream / 1e9,
+           (double)d->bytes / tm->hot / 1e9,
+           (double)d->rows / tm->hot / 1e6,
+           tm->hits);
 }
 
 int main(int argc, char **argv)
@@ -360,8 +415,11 @@ int main(int argc, char **argv)
     }
     data_t d = { 0 };
     generate(&d, rows);
-    printf("%zu rows, %.1f MB of text (%.0f B/row), batches of %d rows, 1 thread\n", d.rows,
-           (double)d.bytes / 1e6, (double)d.bytes / (double)d.rows, BATCH);
+    printf("%zu rows, %.1f MB of text (%.0f B/row), batches of %d rows, 1 thread\n",
+           d.rows,
+           (double)d.bytes / 1e6,
+           (double)d.bytes / (double)d.rows,
+           BATCH);
     char q5[200], q5c[200];
     snprintf(q5, sizeof q5, "SyslogMessage has \"%s\"", d.trace2);
     snprintf(q5c, sizeof q5c, "SyslogMessage contains_cs \"%s\"", d.trace2);
