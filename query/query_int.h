@@ -1425,6 +1425,62 @@ void sl_qctx_init(sl_qctx_t *q, sl_ticks_t now, uint64_t deadline_ns, int64_t bu
 /* A runtime context for one thread of query q. */
 void sl_qrt_init(sl_qrt_t *rt, sl_qctx_t *q, sl_diag_t *d);
 
+
+/* ---- Operators (op_*.c) and the executor (exec*.c) ---------------------- */
+
+/* Rewrites a bound plan: time-range pushdown (filters, API timespan) and
+ * the columns each node must produce (plan.c). */
+void sl_qplan_optimize(sl_qplan_t *root, bool has_timespan, sl_ticks_t t0, sl_ticks_t t1);
+
+/* sort / top (op_sort.c). */
+int sl_qop_sort(const sl_qplan_t *p, sl_qbatch_t *b, int64_t limit, sl_qrt_t *rt);
+int sl_qop_top_add(const sl_qplan_t *p, sl_qbatch_t *acc, sl_qbatch_t *in, sl_qrt_t *rt);
+
+/* Hash groups for summarize and distinct (op_groups.c). */
+typedef struct sl_qgroups {
+    const sl_qplan_t *p;
+    size_t nkeys;
+    sl_qexpr_t **keyx;
+    const sl_qaggcall_t *aggs;
+    size_t naggs;
+    sl_qvec_t **keys; /* one row per group */
+    uint64_t *hash;
+    uint32_t *slots;  /* group index + 1, 0 = empty */
+    size_t nslots, ngroups, cap;
+    uint8_t *states;
+    size_t stride;
+} sl_qgroups_t;
+
+/* Assigns each aggregate's state offset (once, before any thread runs). */
+void sl_qgroups_layout(sl_qplan_t *summarize);
+void sl_qgroups_init(sl_qgroups_t *g, const sl_qplan_t *p);
+int sl_qgroups_add(sl_qgroups_t *g, const sl_qbatch_t *b, sl_qrt_t *rt);
+int sl_qgroups_merge(sl_qgroups_t *dst, sl_qgroups_t *src, sl_qrt_t *rt);
+int sl_qgroups_finish(sl_qgroups_t *g, sl_qbatch_t *out, sl_qrt_t *rt);
+void sl_qgroups_dispose(sl_qgroups_t *g);
+
+/* Row operators on one batch (exec_ops.c). */
+int sl_qop_filter(const sl_qplan_t *p, sl_qbatch_t *b, sl_qrt_t *rt);
+int sl_qop_project(const sl_qplan_t *p, sl_qbatch_t *b, sl_qrt_t *rt);
+
+/* What the executor needs from its caller. */
+typedef struct sl_qexec {
+    sl_qctx_t *q;
+    sl_store_t *store;
+    void (*spawn)(void *arg, void (*fn)(void *task), void *task);
+    void *spawn_arg;
+    unsigned helpers; /* extra threads per scan */
+    sl_diag_t *d;
+} sl_qexec_t;
+
+/* Runs a plan to a materialised batch (exec.c). */
+int sl_qexec_run(sl_qexec_t *x, const sl_qplan_t *p, sl_qbatch_t *out);
+/* Runs the scan chain under `sink` (a SUMMARIZE, SORT with limit, TAKE,
+ * DISTINCT, COUNT node, or the top of a FILTER/PROJECT chain) over the
+ * scan's blocks in parallel (exec_frag.c). */
+int sl_qexec_fragment(sl_qexec_t *x, const sl_qplan_t *sink, const sl_qplan_t *scan,
+                      sl_qbatch_t *out);
+
 /* ---- Evaluating expressions outside a query (tests, tools) ------------- */
 
 /*
