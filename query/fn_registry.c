@@ -13,7 +13,8 @@ static bool name_is(const char *name, const char *s, size_t n)
     return strlen(name) == n && memcmp(name, s, n) == 0;
 }
 
-static const sl_qfn_t *const tables[] = { sl_qfn_core, sl_qfn_text, sl_qfn_misc };
+static const sl_qfn_t *const tables[] = { sl_qfn_core_cmp, sl_qfn_core_arith, sl_qfn_core_logic,
+                                          sl_qfn_text, sl_qfn_misc };
 
 const sl_qfn_t *sl_qfn_find(const char *name, size_t n, size_t nargs)
 {
