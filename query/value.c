@@ -114,18 +114,9 @@ int sl_qvec_cmp(const sl_qvec_t *a, size_t i, const sl_qvec_t *b, size_t j)
 
 void sl_qfmt_timespan(sl_ticks_t t, sl_buf_t *out)
 {
-    uint64_t u = t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t;
-    if (t < 0)
-        sl_buf_putc(out, '-');
-    uint64_t days = u / (uint64_t)SL_TICKS_PER_DAY;
-    uint64_t rem = u % (uint64_t)SL_TICKS_PER_DAY;
-    uint64_t secs = rem / (uint64_t)SL_TICKS_PER_SEC, frac = rem % (uint64_t)SL_TICKS_PER_SEC;
-    if (days)
-        sl_buf_printf(out, "%llu.", (unsigned long long)days);
-    sl_buf_printf(out, "%02llu:%02llu:%02llu", (unsigned long long)(secs / 3600),
-                  (unsigned long long)(secs / 60 % 60), (unsigned long long)(secs % 60));
-    if (frac)
-        sl_buf_printf(out, ".%07llu", (unsigned long long)frac);
+    char tmp[40];
+    size_t n = sl_time_format_timespan(t, tmp);
+    sl_buf_append(out, tmp, n);
 }
 
 void sl_qfmt_datetime(sl_ticks_t t, sl_buf_t *out)
