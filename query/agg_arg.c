@@ -451,7 +451,7 @@ int sl_qagg_sel_finish(const sl_qaggcall_t *call, void *state, sl_qvec_t **outs,
         if (st->have) {
             sl_qagg_slot_out(&st->key, call->args[0]->type, outs[o]);
         } else {
-            sl_qagg_out_null(outs[o]);
+            sl_qagg_push_null(outs[o]);
         }
         o++;
     }
@@ -459,7 +459,7 @@ int sl_qagg_sel_finish(const sl_qaggcall_t *call, void *state, sl_qvec_t **outs,
         if (st->have) {
             sl_qagg_slot_out(&st->ret[j], ret_type(call, sel, j), outs[o]);
         } else {
-            sl_qagg_out_null(outs[o]);
+            sl_qagg_push_null(outs[o]);
         }
     }
     sl_qrt_charge(rt, -(int64_t)sel_bytes(call, st));

@@ -97,7 +97,7 @@ int sl_qagg_count_finish(const sl_qaggcall_t *call, void *state, sl_qvec_t **out
 {
     (void)call;
     (void)rt;
-    sl_qagg_out_i64(outs[0], *(const int64_t *)state);
+    sl_qagg_push_i64(outs[0], *(const int64_t *)state);
     return 0;
 }
 
@@ -227,7 +227,7 @@ int sl_qagg_distinct_finish(const sl_qaggcall_t *call, void *state, sl_qvec_t **
 {
     (void)call;
     sl_qagg_set_t *s = *(sl_qagg_set_t **)state;
-    sl_qagg_out_i64(outs[0], s ? s->n : 0);
+    sl_qagg_push_i64(outs[0], s ? s->n : 0);
     sl_qrt_charge(rt, -(int64_t)sl_qagg_set_bytes(s));
     return 0;
 }

@@ -119,15 +119,6 @@ static inline uint64_t sl_qagg_rd_bits(const sl_qagg_rd_t *rd, size_t r)
 
 /* ---- Results ------------------------------------------------------------ */
 
-/*
- * Appending to result vectors. These wrap sl_qagg_push_* and keep a null
- * bitmap, once there is one, as long as the vector, so that readers which
- * index the bitmap directly never look past it.
- */
-void sl_qagg_out_i64(sl_qvec_t *v, int64_t x);
-void sl_qagg_out_f64(sl_qvec_t *v, double x);
-void sl_qagg_out_bool(sl_qvec_t *v, bool x);
-void sl_qagg_out_null(sl_qvec_t *v);
 /* A fixed-width value given as 64 bits (see sl_qagg_rd_bits). */
 void sl_qagg_out_bits(sl_qvec_t *v, uint64_t bits);
 /* Appends the JSON text of a fixed-width value of type t to out. */

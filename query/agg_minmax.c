@@ -206,13 +206,13 @@ int sl_qagg_minmax_finish(const sl_qaggcall_t *call, void *state, sl_qvec_t **ou
     }
     const mm_t *st = state;
     if (!st->has) {
-        sl_qagg_out_null(outs[0]);
+        sl_qagg_push_null(outs[0]);
     } else if (call->args[0]->type == SL_TYPE_REAL) {
-        sl_qagg_out_f64(outs[0], st->f);
+        sl_qagg_push_f64(outs[0], st->f);
     } else if (call->args[0]->type == SL_TYPE_BOOL) {
-        sl_qagg_out_bool(outs[0], st->i != 0);
+        sl_qagg_push_bool(outs[0], st->i != 0);
     } else {
-        sl_qagg_out_i64(outs[0], st->i);
+        sl_qagg_push_i64(outs[0], st->i);
     }
     return 0;
 }

@@ -240,7 +240,7 @@ int sl_qagg_pct_finish(const sl_qaggcall_t *call, void *state, sl_qvec_t **outs,
     bool real = call->args[0]->type == SL_TYPE_REAL;
     if (!st->n) {
         for (size_t k = 0; k < pb->nranks; k++) {
-            sl_qagg_out_null(outs[k]);
+            sl_qagg_push_null(outs[k]);
         }
         return 0;
     }
@@ -277,9 +277,9 @@ int sl_qagg_pct_finish(const sl_qaggcall_t *call, void *state, sl_qvec_t **outs,
     for (size_t k = 0; k < nr; k++) {
         uint64_t key = st->v[idx[k]];
         if (real) {
-            sl_qagg_out_f64(outs[k], f64_key(key));
+            sl_qagg_push_f64(outs[k], f64_key(key));
         } else {
-            sl_qagg_out_i64(outs[k], (int64_t)(key ^ SIGN));
+            sl_qagg_push_i64(outs[k], (int64_t)(key ^ SIGN));
         }
     }
     if (order != order_local) {

@@ -162,9 +162,32 @@ SL_QAGG_INLINE void var_step(var_f_t *st, double x)
     st->n++;
 }
 
+/* Folds row r into a state (in place, or its local copy during a run). */
+SL_QAGG_INLINE void step(void *st, const sl_qagg_rd_t *v, size_t r, const int kind, const bool real)
+{
+    if (kind == K_VAR) {
+        var_step(st, real ? sl_qagg_rd_f64(v, r) : (double)sl_qagg_rd_i64(v, r));
+    } else if (real) {
+        neumaier(st, sl_qagg_rd_f64(v, r));
+        ((sum_f_t *)st)->n++;
+    } else if (kind == K_SUM) {
+        ((sum_i_t *)st)->s += (uint64_t)sl_qagg_rd_i64(v, r);
+    } else {
+        add128(st, sl_qagg_rd_i64(v, r));
+        ((avg_i_t *)st)->n++;
+    }
+}
+
 /*
- * One loop per (kind, real input, predicate, nulls) combination: the flags
- * are compile-time constants at each call site below.
+ * One loop per (kind, real input, predicate, nulls, runs) combination: the
+ * flags are compile-time constants at each call site below.
+ *
+ * When rows come in long runs of one group (the whole batch without `by`,
+ * sorted or clustered keys), each run is folded into a local copy of its
+ * state, which the compiler keeps in registers, and stored once: the loop
+ * is then bound by the additions, not by reloading the state it has just
+ * stored (a real sum over one group runs about 4x faster; bench_query_agg).
+ * With many groups in random order, rows update their state in place.
  */
 SL_QAGG_INLINE void run(const sl_qaggcall_t *call,
                         uint8_t *base,
@@ -176,42 +199,74 @@ SL_QAGG_INLINE void run(const sl_qaggcall_t *call,
                         const int kind,
                         const bool real,
                         const bool pred,
-                        const bool nulls)
+                        const bool nulls,
+                        const bool runs)
 {
-    for (size_t r = 0; r < n; r++) {
-        if (pred && !sl_qagg_rd_true(p, r)) {
-            continue;
+    union {
+        sum_i_t si;
+        sum_f_t sf;
+        avg_i_t ai;
+        var_f_t vf;
+    } local;
+    size_t size = kind == K_VAR   ? sizeof(var_f_t)
+                  : real          ? sizeof(sum_f_t)
+                  : kind == K_SUM ? sizeof(sum_i_t)
+                                  : sizeof(avg_i_t);
+    for (size_t r = 0; r < n;) {
+        size_t end = r + 1;
+        void *st = SL_QAGG_ST(call, base, stride, gid[r]), *at = st;
+        if (runs) {
+            while (end < n && gid[end] == gid[r]) {
+                end++;
+            }
+            memcpy(&local, st, size);
+            at = &local;
         }
-        if (nulls && sl_qagg_rd_null(v, r)) {
-            continue;
+        for (; r < end; r++) {
+            if (pred && !sl_qagg_rd_true(p, r)) {
+                continue;
+            }
+            if (nulls && sl_qagg_rd_null(v, r)) {
+                continue;
+            }
+            step(at, v, r, kind, real);
         }
-        void *st = SL_QAGG_ST(call, base, stride, gid[r]);
-        if (kind == K_VAR) {
-            var_step(st, real ? sl_qagg_rd_f64(v, r) : (double)sl_qagg_rd_i64(v, r));
-        } else if (real) {
-            neumaier(st, sl_qagg_rd_f64(v, r));
-            ((sum_f_t *)st)->n++;
-        } else if (kind == K_SUM) {
-            ((sum_i_t *)st)->s += (uint64_t)sl_qagg_rd_i64(v, r);
-        } else {
-            add128(st, sl_qagg_rd_i64(v, r));
-            ((avg_i_t *)st)->n++;
+        if (runs) {
+            memcpy(st, &local, size);
         }
     }
 }
 
-#define RUN(kind, real)                                                                            \
+/* True when the batch's group ids change rarely (runs average 16+ rows). */
+static bool long_runs(const uint32_t *gid, size_t n)
+{
+    size_t breaks = 0;
+    for (size_t r = 1; r < n; r++) {
+        breaks += gid[r] != gid[r - 1];
+    }
+    return breaks * 16 < n;
+}
+
+#define RUN4(kind, real, runs)                                                                     \
     do {                                                                                           \
         if (pred) {                                                                                \
             if (nulls) {                                                                           \
-                run(call, base, stride, gid, &v, &p, n, kind, real, true, true);                   \
+                run(call, base, stride, gid, &v, &p, n, kind, real, true, true, runs);             \
             } else {                                                                               \
-                run(call, base, stride, gid, &v, &p, n, kind, real, true, false);                  \
+                run(call, base, stride, gid, &v, &p, n, kind, real, true, false, runs);            \
             }                                                                                      \
         } else if (nulls) {                                                                        \
-            run(call, base, stride, gid, &v, &p, n, kind, real, false, true);                      \
+            run(call, base, stride, gid, &v, &p, n, kind, real, false, true, runs);                \
         } else {                                                                                   \
-            run(call, base, stride, gid, &v, &p, n, kind, real, false, false);                     \
+            run(call, base, stride, gid, &v, &p, n, kind, real, false, false, runs);               \
+        }                                                                                          \
+    } while (0)
+#define RUN(kind, real)                                                                            \
+    do {                                                                                           \
+        if (runs) {                                                                                \
+            RUN4(kind, real, true);                                                                \
+        } else {                                                                                   \
+            RUN4(kind, real, false);                                                               \
         }                                                                                          \
     } while (0)
 
@@ -233,7 +288,7 @@ int sl_qagg_sum_update(const sl_qaggcall_t *call,
     } else {
         memset(&p, 0, sizeof p);
     }
-    bool real = v.type == SL_TYPE_REAL;
+    bool real = v.type == SL_TYPE_REAL, runs = long_runs(gid, n);
     switch (sh->kind) {
     case K_SUM:
         if (real) {
@@ -312,7 +367,7 @@ int sl_qagg_sum_finish(const sl_qaggcall_t *call, void *state, sl_qvec_t **outs,
                 var = 0; /* rounding, when every value is equal */
             }
         }
-        sl_qagg_out_f64(out, sh->root ? sqrt(var) : var);
+        sl_qagg_push_f64(out, sh->root ? sqrt(var) : var);
         return 0;
     }
     if (t == SL_TYPE_REAL) {
@@ -321,21 +376,21 @@ int sl_qagg_sum_finish(const sl_qaggcall_t *call, void *state, sl_qvec_t **outs,
         if (sh->kind == K_AVG) {
             s = st->n ? s / (double)st->n : NAN;
         }
-        sl_qagg_out_f64(out, s);
+        sl_qagg_push_f64(out, s);
         return 0;
     }
     if (sh->kind == K_SUM) {
-        sl_qagg_out_i64(out, (int64_t)((const sum_i_t *)state)->s);
+        sl_qagg_push_i64(out, (int64_t)((const sum_i_t *)state)->s);
         return 0;
     }
     const avg_i_t *st = state;
     __int128 sum = (__int128)(((unsigned __int128)(uint64_t)st->hi << 64) | st->lo);
     if (sl_qtype_is_numeric(t)) {
-        sl_qagg_out_f64(out, st->n ? (double)sum / (double)st->n : NAN);
+        sl_qagg_push_f64(out, st->n ? (double)sum / (double)st->n : NAN);
     } else if (st->n) {
-        sl_qagg_out_i64(out, (int64_t)(sum / st->n));
+        sl_qagg_push_i64(out, (int64_t)(sum / st->n));
     } else {
-        sl_qagg_out_null(out);
+        sl_qagg_push_null(out);
     }
     return 0;
 }

@@ -3,12 +3,6 @@
  * appenders, bind checks and generated names, hashing, owned value slots
  * and a walker over compact JSON containers. The exact value set has its
  * own file (agg_set.c).
- *
- * Result appenders exist because sl_qagg_push_* append a value without
- * growing the null bitmap: once a vector has a null, a later non-null row
- * would fall past the end of the bitmap, and readers that index it
- * directly (sl_col_is_null) would read past the buffer. The wrappers pad
- * the bitmap with zero bytes so it always covers every row.
  */
 #include "query/agg_int.h"
 
@@ -17,56 +11,20 @@
 
 /* ---- Results ------------------------------------------------------------ */
 
-static void cover_nulls(sl_qvec_t *v)
-{
-    sl_col_t *c = &v->col;
-    size_t need = (c->n + 7) / 8;
-    if (c->nulls.len && c->nulls.len < need) {
-        size_t add = need - c->nulls.len;
-        sl_buf_reserve(&c->nulls, add);
-        memset(c->nulls.data + c->nulls.len, 0, add);
-        c->nulls.len = need;
-    }
-}
-
-void sl_qagg_out_i64(sl_qvec_t *v, int64_t x)
-{
-    sl_qagg_push_i64(v, x);
-    cover_nulls(v);
-}
-
-void sl_qagg_out_f64(sl_qvec_t *v, double x)
-{
-    sl_qagg_push_f64(v, x);
-    cover_nulls(v);
-}
-
-void sl_qagg_out_bool(sl_qvec_t *v, bool x)
-{
-    sl_qagg_push_bool(v, x);
-    cover_nulls(v);
-}
-
-void sl_qagg_out_null(sl_qvec_t *v)
-{
-    sl_qagg_push_null(v);
-    cover_nulls(v);
-}
-
 void sl_qagg_out_bits(sl_qvec_t *v, uint64_t bits)
 {
     switch (v->col.type) {
     case SL_TYPE_BOOL:
-        sl_qagg_out_bool(v, bits != 0);
+        sl_qagg_push_bool(v, bits != 0);
         break;
     case SL_TYPE_REAL: {
         double f;
         memcpy(&f, &bits, 8);
-        sl_qagg_out_f64(v, f);
+        sl_qagg_push_f64(v, f);
         break;
     }
     default:
-        sl_qagg_out_i64(v, (int64_t)bits);
+        sl_qagg_push_i64(v, (int64_t)bits);
         break;
     }
 }
@@ -289,7 +247,7 @@ void sl_qagg_slot_out(const sl_qagg_slot_t *s, sl_type_t t, sl_qvec_t *out)
     if (sl_type_is_text(t)) {
         sl_qvec_push_text(out, s->p ? s->p : "", s->len);
     } else if (s->len) {
-        sl_qagg_out_null(out);
+        sl_qagg_push_null(out);
     } else {
         sl_qagg_out_bits(out, (uint64_t)s->i);
     }
