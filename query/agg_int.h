@@ -17,15 +17,17 @@
  * the rules use call->argname, the binder's inferred name of args[0] ("" if
  * it is not a simple column). Where an output is a returned expression
  * (arg_max's returned columns, take_any's arguments) and not derived from
- * argname, bind leaves out_names[k] == NULL: the binder names that column
- * as it names the expression `call->args[sl_qagg_out_arg(call, k)]` in a
- * `project`, i.e. a column keeps its own name.
+ * argname, bind leaves out_names[k] == NULL, and summarize
+ * (bind_summarize.c) gives it the inferred name of the argument
+ * `call->args[sl_qagg_out_arg(call, k)]`: a column keeps its own name, an
+ * unnamed expression becomes ColumnN. (sl_qaggcall_t carries only the
+ * first argument's name, so the aggregates cannot name the others.)
  *
  * Memory accounting
  * -----------------
  * Everything a state points to is charged with sl_qrt_charge before it is
  * allocated. merge() credits back what the source state still owns (the
- * caller frees it right after), and finish() credits what the finished
+ * caller frees it, unused, afterwards), and finish() credits what the finished
  * state owns, since dispose() has no runtime context to do it.
  */
 #ifndef SL_QUERY_AGG_INT_H

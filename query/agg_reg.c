@@ -8,16 +8,17 @@
  * names are described at the top of each agg_*.c file.
  *
  * For the integrator (see also agg_int.h):
- *   - states must be 8-byte aligned (state_off and the group stride
- *     multiples of 8); every state_size here is a multiple of 8;
- *   - bind may leave out_names[k] NULL for a returned expression
- *     (arg_max/arg_min's returned columns, take_any's arguments): name it
- *     as `project` would name call->args[sl_qagg_out_arg(call, k)];
- *   - `*` in arg_max/arg_min/take_any should expand to the input columns
- *     without the group-by columns (the docs, take_any: "all columns of
- *     the input to the summarize operator barring the group-by columns");
- *     arg_max drops the key's own column itself;
- *   - update uses rt->scratch (arg_max/take_any/min/max of text, make_list).
+ *   - states are accessed as 8-byte aligned (state_off and the group
+ *     stride multiples of 8, as sl_qgroups_layout makes them); every
+ *     state_size here is a multiple of 8;
+ *   - bind leaves out_names[k] NULL for a returned argument (arg_max and
+ *     arg_min's returned columns, take_any's); bind_summarize.c names it
+ *     after call->args[sl_qagg_out_arg(call, k)];
+ *   - arg_max and arg_min drop their key's own column from a `*`
+ *     expansion, so `arg_max(T, *)` lists T once;
+ *   - update uses rt->scratch (arg_max/take_any/min/max of text,
+ *     make_list) and finish uses it too (make_*): nothing of the caller's
+ *     may live there across these calls.
  */
 #include "query/agg_int.h"
 
