@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "query/agg_int.h"
+#include "query/query_int.h"
 
 #define ROWS 65536
 
