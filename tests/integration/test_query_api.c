@@ -56,7 +56,7 @@ static void ingest(const char *dcr, int from, int to, int64_t minutes_back)
 static void setup(void)
 {
     th_node_init(&N);
-    const char *extra[] = { "--query-max-rows", "50", NULL };
+    const char *extra[] = { "--query-max-rows", "50", "--query-memory", "16MiB", NULL };
     cr_assert_eq(th_node_start(&N, extra), 0);
     th_workspace(&N, "qa-ws", 30, WS, WS_KEY);
     char key2[100];
@@ -486,6 +486,15 @@ Test(query_api, regex_errors_and_runaway_queries)
     double secs = (double)(sl_time_mono_ns() - t0) / 1e9;
     cr_expect_eq(st, 504, "status %ld after %.1f s", st, secs);
     cr_expect(secs < 10, "took %.1f s", secs);
+    json_decref(res);
+    /* Over the memory budget: a clear error, not the OOM killer. */
+    cr_assert_eq(query("Sdkq_CL | where Seq >= 100000 | summarize make_list(strcat(Name, Name, "
+                       "Name, Name, Name, Name)) by Seq",
+                       NULL, &res),
+                 400);
+    cr_expect_str_eq(inner_code(res), "LimitsExceeded");
+    const char *msg = json_string_value(json_object_get(json_object_get(res, "error"), "message"));
+    cr_expect(msg && strstr(msg, "memory budget"), "%s", msg);
     json_decref(res);
     /* The node is fine afterwards. */
     cr_assert_eq(query("Sdkq_CL | where Seq < 100 | count", NULL, &res), 200);
