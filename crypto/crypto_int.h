@@ -60,7 +60,7 @@ typedef struct sl_kv_url {
 /* Parses `url`. SL_EINVAL (with a message) for anything but http(s) with a
  * host, for user info, or when too long. */
 int sl_crypto__url_parse(const char *url, sl_kv_url_t *u, sl_diag_t *d);
-/* True for loopback (localhost, 127/8, ::1) and, with `link_local`, for
+/* True for loopback (localhost and *.localhost, 127/8, ::1) and, with `link_local`, for
  * 169.254/16 hosts: the only ones plain http may be used with. */
 bool sl_crypto__host_is_local(const char *host, bool link_local);
 

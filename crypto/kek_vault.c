@@ -30,11 +30,26 @@
  */
 #include "crypto/crypto_int.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#define OP_MSG "Key Vault %s %s%s: "
+/* "Key Vault <op>: <detail> [<url>]": the reason first, so that a long vault
+ * message cuts into the URL (which describe() also gives), not the reason. */
+static int kv_fail(const sl_kv_t *v, sl_diag_t *d, int rc, const char *op, const char *path,
+                   const char *fmt, ...) SL_PRINTF(6, 7);
+
+static int kv_fail(const sl_kv_t *v, sl_diag_t *d, int rc, const char *op, const char *path,
+                   const char *fmt, ...)
+{
+    char detail[sizeof d->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    return sl_diag_set(d, rc, "Key Vault %s: %s [%s%s]", op, detail, v->base, path);
+}
 
 /* ------------------------------------------------------------------------ */
 /* Requests with the challenge flow                                         */
@@ -48,16 +63,15 @@ static int learn_challenge(sl_kv_t *v, const char *www_auth, const char *op, con
     char scope[512];
     if (sl_crypto__challenge_parse(www_auth, &c) ||
         sl_crypto__challenge_scope(&c, scope, sizeof scope)) {
-        return sl_diag_set(d, SL_EAUTH,
-                           OP_MSG "HTTP 401 without a usable Bearer challenge (WWW-Authenticate: "
-                                  "'%.80s')",
-                           op, v->base, path, www_auth[0] ? www_auth : "none");
+        return kv_fail(v, d, SL_EAUTH, op, path,
+                       "HTTP 401 without a usable Bearer challenge (WWW-Authenticate: '%.80s')",
+                       www_auth[0] ? www_auth : "none");
     }
     if (v->verify_resource) {
         sl_diag_t vd;
         int rc = sl_crypto__challenge_verify(v->host, scope, &vd);
         if (rc) {
-            return sl_diag_set(d, rc, OP_MSG "%s", op, v->base, path, vd.msg);
+            return kv_fail(v, d, rc, op, path, "%s", vd.msg);
         }
     }
     pthread_mutex_lock(&v->mu);
@@ -76,8 +90,8 @@ static int answer_error(sl_kv_t *v, const char *op, const char *path, bool unwra
         rc = SL_EINTEGRITY;
     }
     if (r->status >= 300 && r->status < 400) {
-        return sl_diag_set(d, rc, OP_MSG "HTTP %ld redirect to '%.100s' (not followed)", op,
-                           v->base, path, r->status, r->location);
+        return kv_fail(v, d, rc, op, path, "HTTP %ld redirect to '%.100s' (not followed)",
+                       r->status, r->location);
     }
     sl_kv_error_t e;
     sl_crypto__kv_error_parse(r->body.data, r->body.len, &e);
@@ -85,9 +99,9 @@ static int answer_error(sl_kv_t *v, const char *op, const char *path, bool unwra
     if (r->retry_after_s >= 0) {
         snprintf(retry, sizeof retry, " (Retry-After %lld s)", (long long)r->retry_after_s);
     }
-    return sl_diag_set(d, rc, OP_MSG "HTTP %ld %s%s%s: %s%s", op, v->base, path, r->status,
-                       e.code[0] ? e.code : "-", e.inner[0] ? "/" : "", e.inner,
-                       e.message[0] ? e.message : "(no message)", retry);
+    return kv_fail(v, d, rc, op, path, "HTTP %ld %s%s%s: %s%s", r->status,
+                   e.code[0] ? e.code : "-", e.inner[0] ? "/" : "", e.inner,
+                   e.message[0] ? e.message : "(no message)", retry);
 }
 
 int sl_crypto__kv_call(sl_kv_t *v, const char *op, const char *method, const char *path,
@@ -119,7 +133,7 @@ int sl_crypto__kv_call(sl_kv_t *v, const char *op, const char *method, const cha
         }
         rc = sl_crypto__http_do(v->http, &probe, resp, &hd);
         if (rc) {
-            return sl_diag_set(d, rc, OP_MSG "%s", op, v->base, path, hd.msg);
+            return kv_fail(v, d, rc, op, path, "%s", hd.msg);
         }
         if (resp->status != 401) {
             /* This vault does not ask for a token. A GET's answer is the answer;
@@ -130,7 +144,7 @@ int sl_crypto__kv_call(sl_kv_t *v, const char *op, const char *method, const cha
             sl_crypto__http_resp_dispose(resp);
             rc = sl_crypto__http_do(v->http, &rq, resp, &hd);
             if (rc) {
-                return sl_diag_set(d, rc, OP_MSG "%s", op, v->base, path, hd.msg);
+                return kv_fail(v, d, rc, op, path, "%s", hd.msg);
             }
             goto answered;
         }
@@ -149,14 +163,13 @@ int sl_crypto__kv_call(sl_kv_t *v, const char *op, const char *method, const cha
         sl_diag_t td;
         rc = sl_token_get(v->tokens, scope, token, sizeof token, &td);
         if (rc) {
-            return sl_diag_set(d, rc, OP_MSG "no token for %s: %s", op, v->base, path, scope,
-                               td.msg);
+            return kv_fail(v, d, rc, op, path, "no token for %s: %s", scope, td.msg);
         }
         rq.bearer = token;
         rc = sl_crypto__http_do(v->http, &rq, resp, &hd);
         if (rc) {
             sl_wipe(token, sizeof token);
-            return sl_diag_set(d, rc, OP_MSG "%s", op, v->base, path, hd.msg);
+            return kv_fail(v, d, rc, op, path, "%s", hd.msg);
         }
         if (resp->status != 401) {
             break;
@@ -167,10 +180,9 @@ int sl_crypto__kv_call(sl_kv_t *v, const char *op, const char *method, const cha
         if (attempt == 1) {
             sl_kv_error_t e;
             sl_crypto__kv_error_parse(resp->body.data, resp->body.len, &e);
-            rc = sl_diag_set(d, SL_EAUTH, OP_MSG "HTTP 401 %s%s%s with a fresh token: %s", op,
-                             v->base, path, e.code[0] ? e.code : "Unauthorized",
-                             e.inner[0] ? "/" : "", e.inner,
-                             e.message[0] ? e.message : "(no message)");
+            rc = kv_fail(v, d, SL_EAUTH, op, path, "HTTP 401 %s%s%s with a fresh token: %s",
+                         e.code[0] ? e.code : "Unauthorized", e.inner[0] ? "/" : "", e.inner,
+                         e.message[0] ? e.message : "(no message)");
             sl_crypto__http_resp_dispose(resp);
             return rc;
         }
@@ -355,14 +367,18 @@ static int vault_unwrap(void *ctx, const uint8_t *wrapped, size_t n, const char 
     sl_kvj_val_t val;
     uint8_t raw[64];
     size_t rn = 0;
-    rc = SL_EINTEGRITY;
     if (sl_crypto__json_member(resp.body.data, resp.body.len, "value", &val) != 1 ||
-        val.type != SL_KVJ_STRING || val.escaped || val.n > 60 ||
-        sl_base64_decode(val.p, val.n, raw, &rn) || rn != SL_KEY_LEN) {
-        sl_diag_set(d, rc,
-                    "Key Vault unwrapKey %s/keys/%s/%s: the answer is not a 32-byte key "
-                    "(integrity failure)",
-                    v->base, v->name, ver);
+        val.type != SL_KVJ_STRING || val.escaped) {
+        /* Not Key Vault's answer (a proxy's page, a truncated body): no verdict on the key. */
+        rc = sl_diag_set(d, SL_EPARSE,
+                         "Key Vault unwrapKey %s/keys/%s/%s: HTTP %ld without a value member",
+                         v->base, v->name, ver, resp.status);
+    } else if (val.n > 60 || sl_base64_decode(val.p, val.n, raw, &rn) || rn != SL_KEY_LEN) {
+        /* The vault unwrapped something, but not an AEK: the value was not ours. */
+        rc = sl_diag_set(d, SL_EINTEGRITY,
+                         "Key Vault unwrapKey %s/keys/%s/%s: the result is not a 32-byte key "
+                         "(integrity failure)",
+                         v->base, v->name, ver);
     } else {
         memcpy(aek, raw, SL_KEY_LEN);
         rc = 0;

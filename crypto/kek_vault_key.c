@@ -118,7 +118,7 @@ static int refused(int rc, sl_diag_t *d)
         rc == SL_EINTEGRITY) {
         char detail[sizeof d->msg];
         snprintf(detail, sizeof detail, "%s", d ? d->msg : "");
-        return sl_diag_set(d, SL_EINVAL, MSG_VALIDATE " (%.200s)", detail);
+        return sl_diag_set(d, SL_EINVAL, MSG_VALIDATE " (%.214s)", detail);
     }
     return rc; /* transient: the vault could not be asked; try again */
 }

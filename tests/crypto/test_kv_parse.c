@@ -313,6 +313,8 @@ Test(crypto_kv_url, urls_and_local_hosts)
     cr_expect(sl_crypto__host_is_local("127.0.0.1", false));
     cr_expect(sl_crypto__host_is_local("127.8.9.10", false));
     cr_expect(sl_crypto__host_is_local("localhost", false));
+    cr_expect(sl_crypto__host_is_local("kv.localhost", false));
+    cr_expect(!sl_crypto__host_is_local("evillocalhost", false));
     cr_expect(sl_crypto__host_is_local("[::1]", false));
     cr_expect(!sl_crypto__host_is_local("169.254.169.254", false));
     cr_expect(sl_crypto__host_is_local("169.254.169.254", true));
