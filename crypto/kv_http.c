@@ -189,6 +189,8 @@ static int transfer_error(CURLcode cc, const char *errbuf, const sl_crypto_http_
                            detail);
     case CURLE_SSL_CONNECT_ERROR:
         return sl_diag_set(d, SL_ETRANSIENT, "TLS handshake failed: %s", detail);
+    case CURLE_FILESIZE_EXCEEDED: /* Content-Length over CURLOPT_MAXFILESIZE */
+        return sl_diag_set(d, SL_ELIMIT, "answer larger than %d bytes", SL_HTTP_MAX_BODY);
     case CURLE_WRITE_ERROR:
         if (overflow) {
             return sl_diag_set(d, SL_ELIMIT, "answer larger than %d bytes", SL_HTTP_MAX_BODY);
