@@ -102,7 +102,7 @@ int sl_crypto__secbuf_init(sl_secbuf_t *b, size_t cap)
     b->data = p;
     b->data[0] = '\0';
     b->len = 0;
-    b->cap = len - 1;
+    b->cap = cap;
     b->map_len = len;
     return 0;
 }

@@ -358,6 +358,24 @@ Test(kek_vault, silent_listener_times_out_as_transient)
     env_down(&e);
 }
 
+Test(kek_vault, unresolvable_vault_is_transient)
+{
+    env_t e;
+    memset(&e, 0, sizeof e);
+    th_node_init(&e.n);
+    file_tokens(&e, "svt1.unused.unused");
+    e.n.cacert[0] = '\0';
+    /* .invalid never resolves (RFC 2606). */
+    e.p = provider_at(&e, "https://kv.vault.invalid", "cmk", "", 3000);
+    sl_kv_key_info_t info;
+    sl_diag_t d;
+    int rc = sl_kek_vault_key_info(e.p, NULL, &info, &d);
+    cr_expect(rc == SL_ETRANSIENT || rc == SL_ETIMEOUT, "%s", d.msg);
+    cr_expect_eq(e.p->classify(e.p->ctx, rc), SL_KEK_TRANSIENT);
+    cr_expect(rc != SL_ETRANSIENT || strstr(d.msg, "DNS: "), "%s", d.msg);
+    env_down(&e);
+}
+
 Test(kek_vault, token_refused_after_a_fresh_read_is_revoked)
 {
     env_t e;
