@@ -134,12 +134,14 @@ void cli_partial_describe(json_t *err, sl_buf_t *out);
 typedef struct cli_progress {
     FILE *f;
     uint64_t start_ns;
+    uint64_t drawn_ns; /* last redraw */
     unsigned frame;
     bool shown;
 } cli_progress_t;
 
 void cli_progress_init(cli_progress_t *p, FILE *f, uint64_t now_ns);
-/* Redraws the line if the delay has passed. */
+/* Redraws the line if the delay has passed and the last redraw is at least
+ * CLI_TICK_MS old. */
 void cli_progress_update(cli_progress_t *p, uint64_t now_ns);
 /* Erases the line if it was drawn; safe to call more than once. */
 void cli_progress_clear(cli_progress_t *p);

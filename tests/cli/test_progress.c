@@ -23,6 +23,7 @@ Test(cli_progress, spins_with_elapsed_seconds_then_erases_itself)
     cli_progress_t p;
     cli_progress_init(&p, c.f, 10 * SEC);
     cli_progress_update(&p, 11 * SEC);
+    cli_progress_update(&p, 11 * SEC + SEC / 20); /* too soon after the last: skipped */
     cli_progress_update(&p, 11 * SEC + SEC / 10);
     cli_progress_update(&p, 13 * SEC + SEC / 2);
     cli_progress_clear(&p);
