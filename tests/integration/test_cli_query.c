@@ -22,7 +22,6 @@
 
 #include "harness.h"
 
-TestSuite(cli_query, .timeout = 120);
 
 /* The long message is over the 60 characters a table cell shows. */
 #define LONG_MSG "a long message that goes on and on well past sixty characters of cell"
@@ -52,6 +51,11 @@ static void ingest(fx_t *f, const char *ws_id, const char *key)
     cr_assert_eq(st, 200, "ingest failed: %ld", st);
 }
 
+/* One node per test, in static storage so that the suite's .fini can stop
+ * it even when a failed cr_assert leaves the test early (each test is its
+ * own process, so this is per test). */
+static fx_t fixture;
+
 static void start(fx_t *f, const char *const *extra)
 {
     th_node_init(&f->n);
@@ -65,6 +69,15 @@ static void stop(fx_t *f)
     cr_expect_eq(th_node_stop(&f->n), 0);
     th_node_cleanup(&f->n);
 }
+
+static void leftovers(void)
+{
+    if (fixture.n.pid) {
+        th_node_cleanup(&fixture.n);
+    }
+}
+
+TestSuite(cli_query, .timeout = 120, .fini = leftovers);
 
 /* Runs the CLI; out and err always hold a (possibly empty) C string. */
 static int run(const th_node_t *n, const char *input, sl_buf_t *out, sl_buf_t *err,
@@ -80,12 +93,12 @@ static int run(const th_node_t *n, const char *input, sl_buf_t *out, sl_buf_t *e
 
 Test(cli_query, table_is_aligned_with_numbers_right)
 {
-    fx_t f;
-    start(&f, NULL);
+    fx_t *f = &fixture;
+    start(f, NULL);
     sl_buf_t out = SL_BUF_INIT, err = SL_BUF_INIT;
     const char *a[] = { "query", "-w", "prod",
                         "MyApp_CL | sort by n_d asc | project host_s, n_d, ok_b", NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, a), 0, "%s", err.data);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, a), 0, "%s", err.data);
     cr_expect_str_eq(out.data, "host_s  n_d  ok_b\n"
                                "------  ---  -----\n"
                                "web-1     3  true\n"
@@ -94,43 +107,43 @@ Test(cli_query, table_is_aligned_with_numbers_right)
     cr_expect_str_eq(err.data, "");
     /* The workspace by id works as well as by name, and options may follow
      * the query. */
-    const char *b[] = { "query", "MyApp_CL | count", "-w", f.id, NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, b), 0, "%s", err.data);
+    const char *b[] = { "query", "MyApp_CL | count", "-w", f->id, NULL };
+    cr_expect_eq(run(&f->n, NULL, &out, &err, b), 0, "%s", err.data);
     cr_expect_str_eq(out.data, "Count\n-----\n    3\n");
     sl_buf_dispose(&out);
     sl_buf_dispose(&err);
-    stop(&f);
+    stop(f);
 }
 
 Test(cli_query, long_cells_are_cut_unless_no_truncate)
 {
-    fx_t f;
-    start(&f, NULL);
+    fx_t *f = &fixture;
+    start(f, NULL);
     sl_buf_t out = SL_BUF_INIT, err = SL_BUF_INIT;
     const char *a[] = { "query", "-w", "prod", "MyApp_CL | where host_s == 'web-2' | project msg_s",
                         NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, a), 0, "%s", err.data);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, a), 0, "%s", err.data);
     char cut[200];
     snprintf(cut, sizeof cut, "%.59s\xe2\x80\xa6", LONG_MSG);
     cr_expect(th_contains(&out, cut), "%s", out.data);
     cr_expect_not(th_contains(&out, LONG_MSG), "%s", out.data);
     const char *b[] = { "query", "-w", "prod", "--no-truncate",
                         "MyApp_CL | where host_s == 'web-2' | project msg_s", NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, b), 0, "%s", err.data);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, b), 0, "%s", err.data);
     cr_expect(th_contains(&out, LONG_MSG "\n"), "%s", out.data);
     sl_buf_dispose(&out);
     sl_buf_dispose(&err);
-    stop(&f);
+    stop(f);
 }
 
 Test(cli_query, csv_json_and_raw_formats)
 {
-    fx_t f;
-    start(&f, NULL);
+    fx_t *f = &fixture;
+    start(f, NULL);
     sl_buf_t out = SL_BUF_INIT, err = SL_BUF_INIT;
     const char *q = "MyApp_CL | sort by n_d asc | project host_s, msg_s, n_d, ok_b";
     const char *csv[] = { "query", "-w", "prod", "--format", "csv", q, NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, csv), 0, "%s", err.data);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, csv), 0, "%s", err.data);
     cr_expect_str_eq(out.data, "host_s,msg_s,n_d,ok_b\r\n"
                                "web-1,hello,3,true\r\n"
                                "db-1,\"comma, and \"\"quotes\"\"\",7,true\r\n"
@@ -141,7 +154,7 @@ Test(cli_query, csv_json_and_raw_formats)
                            "MyApp_CL | sort by n_d asc | project host_s, n_d, ok_b, "
                            "TimeGenerated, d = dynamic({\"k\":[1,2]}), z = long(null)",
                            NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, json), 0, "%s", err.data);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, json), 0, "%s", err.data);
     json_t *j = json_loads(out.data, 0, NULL);
     cr_assert(json_is_array(j), "%s", out.data);
     cr_expect_eq(json_array_size(j), 3);
@@ -159,12 +172,12 @@ Test(cli_query, csv_json_and_raw_formats)
     json_decref(j);
     /* --format json says the same. */
     const char *json2[] = { "query", "-w", "prod", "--format", "json", "MyApp_CL | count", NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, json2), 0, "%s", err.data);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, json2), 0, "%s", err.data);
     cr_expect_str_eq(out.data, "[\n{\"Count\":3}\n]\n");
 
     /* Raw: the node's own answer. */
     const char *raw[] = { "query", "-w", "prod", "--format", "raw", "MyApp_CL | count", NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, raw), 0, "%s", err.data);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, raw), 0, "%s", err.data);
     j = json_loads(out.data, 0, NULL);
     cr_assert(j, "%s", out.data);
     json_t *t0 = json_array_get(json_object_get(j, "tables"), 0);
@@ -175,19 +188,19 @@ Test(cli_query, csv_json_and_raw_formats)
     json_decref(j);
     sl_buf_dispose(&out);
     sl_buf_dispose(&err);
-    stop(&f);
+    stop(f);
 }
 
 Test(cli_query, several_result_tables_one_after_another)
 {
-    fx_t f;
-    start(&f, NULL);
+    fx_t *f = &fixture;
+    start(f, NULL);
     sl_buf_t out = SL_BUF_INIT, err = SL_BUF_INIT;
     const char *a[] = { "query", "-w", "prod",
                         "MyApp_CL | count; MyApp_CL | where ok_b | project host_s | sort by host_s "
                         "asc",
                         NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, a), 0, "%s", err.data);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, a), 0, "%s", err.data);
     cr_expect_str_eq(out.data, "PrimaryResult (1 row)\n"
                                "Count\n"
                                "-----\n"
@@ -200,41 +213,41 @@ Test(cli_query, several_result_tables_one_after_another)
                                "web-1\n");
     sl_buf_dispose(&out);
     sl_buf_dispose(&err);
-    stop(&f);
+    stop(f);
 }
 
 Test(cli_query, query_from_file_and_from_stdin)
 {
-    fx_t f;
-    start(&f, NULL);
+    fx_t *f = &fixture;
+    start(f, NULL);
     sl_buf_t out = SL_BUF_INIT, err = SL_BUF_INIT;
     char path[320];
-    snprintf(path, sizeof path, "%s/q.kql", f.n.dir);
+    snprintf(path, sizeof path, "%s/q.kql", f->n.dir);
     const char *text = "// hosts that are fine\nMyApp_CL\n| where ok_b\n| count\n";
     cr_assert_eq(sl_write_file_atomic(path, text, strlen(text), 0600), 0);
     const char *file[] = { "query", "-w", "prod", "-f", path, "--format", "csv", NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, file), 0, "%s", err.data);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, file), 0, "%s", err.data);
     cr_expect_str_eq(out.data, "Count\r\n2\r\n");
 
     /* No query argument and stdin is not a terminal: stdin. */
     const char *in[] = { "query", "-w", "prod", "--format", "csv", NULL };
-    cr_expect_eq(run(&f.n, "MyApp_CL | where ok_b == false | count", &out, &err, in), 0, "%s",
+    cr_expect_eq(run(&f->n, "MyApp_CL | where ok_b == false | count", &out, &err, in), 0, "%s",
                  err.data);
     cr_expect_str_eq(out.data, "Count\r\n1\r\n");
     /* `-` says so explicitly. */
     const char *dash[] = { "query", "-w", "prod", "--format", "csv", "-", NULL };
-    cr_expect_eq(run(&f.n, "MyApp_CL | count", &out, &err, dash), 0, "%s", err.data);
+    cr_expect_eq(run(&f->n, "MyApp_CL | count", &out, &err, dash), 0, "%s", err.data);
     cr_expect_str_eq(out.data, "Count\r\n3\r\n");
 
     /* An empty stdin and a missing file are usage errors. */
-    cr_expect_eq(run(&f.n, NULL, &out, &err, in), 2);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, in), 2);
     cr_expect(th_contains(&err, "stdin is empty"), "%s", err.data);
     const char *missing[] = { "query", "-w", "prod", "-f", "/nonexistent/q.kql", NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, missing), 2);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, missing), 2);
     cr_expect(th_contains(&err, "cannot read /nonexistent/q.kql"), "%s", err.data);
     sl_buf_dispose(&out);
     sl_buf_dispose(&err);
-    stop(&f);
+    stop(f);
 }
 
 static void expect_count(const fx_t *f, const char *timespan, const char *count)
@@ -252,145 +265,145 @@ static void expect_count(const fx_t *f, const char *timespan, const char *count)
 
 Test(cli_query, timespan_filters_rows)
 {
-    fx_t f;
-    start(&f, NULL);
-    expect_count(&f, "1h", "2");
-    expect_count(&f, "PT1H", "2");
-    expect_count(&f, "6m", "1");
-    expect_count(&f, "3d", "3");
-    expect_count(&f, "P3D", "3");
+    fx_t *f = &fixture;
+    start(f, NULL);
+    expect_count(f, "1h", "2");
+    expect_count(f, "PT1H", "2");
+    expect_count(f, "6m", "1");
+    expect_count(f, "3d", "3");
+    expect_count(f, "P3D", "3");
     /* An interval around the old row only. */
     char t0[32], t1[32], iv[80];
     sl_ticks_t now = sl_time_now();
     sl_time_format_iso8601(now - 3 * SL_TICKS_PER_DAY, t0);
     sl_time_format_iso8601(now - SL_TICKS_PER_DAY, t1);
     snprintf(iv, sizeof iv, "%s/%s", t0, t1);
-    expect_count(&f, iv, "1");
+    expect_count(f, iv, "1");
     sl_time_format_iso8601(now - 2 * SL_TICKS_PER_DAY, t0);
     snprintf(iv, sizeof iv, "%s/P1D", t0);
-    expect_count(&f, iv, "1");
-    stop(&f);
+    expect_count(f, iv, "1");
+    stop(f);
 }
 
 Test(cli_query, query_errors_exit_1_with_the_servers_message)
 {
-    fx_t f;
-    start(&f, NULL);
+    fx_t *f = &fixture;
+    start(f, NULL);
     sl_buf_t out = SL_BUF_INIT, err = SL_BUF_INIT;
     const char *syn[] = { "query", "-w", "prod", "MyApp_CL | whre n_d > 1", NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, syn), 1);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, syn), 1);
     cr_expect_str_eq(out.data, "");
     cr_expect(!strncmp(err.data, "error: SyntaxError: Syntax error at line 1", 42), "%s",
               err.data);
     cr_expect(th_contains(&err, "whre"), "%s", err.data);
 
     const char *sem[] = { "query", "-w", "prod", "NoSuchTable_CL | count", NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, sem), 1);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, sem), 1);
     cr_expect(!strncmp(err.data, "error: SemanticError: ", 22), "%s", err.data);
     cr_expect(th_contains(&err, "NoSuchTable_CL"), "%s", err.data);
 
     const char *ws[] = { "query", "-w", "nope", "MyApp_CL | count", NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, ws), 1);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, ws), 1);
     cr_expect_str_eq(err.data,
                      "error: FailedToResolveResource: Failed to resolve workspace 'nope'\n");
     cr_expect_str_eq(out.data, "");
     sl_buf_dispose(&out);
     sl_buf_dispose(&err);
-    stop(&f);
+    stop(f);
 }
 
 Test(cli_query, connection_and_credential_failures_exit_3)
 {
-    fx_t f;
-    start(&f, NULL);
+    fx_t *f = &fixture;
+    start(f, NULL);
     sl_buf_t out = SL_BUF_INIT, err = SL_BUF_INIT;
     /* Global options repeated before the command override the harness's. */
     const char *tok[] = { "--token", "sl1.0000000000000000.bad", "query", "-w", "prod",
                           "MyApp_CL | count", NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, tok), 3);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, tok), 3);
     cr_expect(!strncmp(err.data, "error: InvalidAuthenticationToken: ", 35), "%s", err.data);
     /* A query token scoped to another workspace. */
     char wid[37], wkey[100];
-    th_workspace(&f.n, "other", 30, wid, wkey);
-    ingest(&f, wid, wkey);
+    th_workspace(&f->n, "other", 30, wid, wkey);
+    ingest(f, wid, wkey);
     json_t *t = NULL;
-    cr_assert_eq(th_admin(&f.n, "POST", "/admin/v1/tokens",
+    cr_assert_eq(th_admin(&f->n, "POST", "/admin/v1/tokens",
                           "{\"kind\":\"query\",\"scopes\":[\"other\"]}", &t),
                  201);
     char qtok[200];
     snprintf(qtok, sizeof qtok, "%s", json_string_value(json_object_get(t, "token")));
     json_decref(t);
     const char *scope[] = { "--token", qtok, "query", "-w", "prod", "MyApp_CL | count", NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, scope), 3);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, scope), 3);
     cr_expect(!strncmp(err.data, "error: InsufficientAccessError: ", 32), "%s", err.data);
     const char *ok[] = { "--token", qtok, "query", "-w", "other", "MyApp_CL | count", NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, ok), 0, "%s", err.data);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, ok), 0, "%s", err.data);
     cr_expect_str_eq(out.data, "Count\n-----\n    3\n");
     /* Nothing listening. */
     const char *down[] = { "--endpoint", "https://127.0.0.1:1", "query", "-w", "prod",
                            "MyApp_CL | count", NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, down), 3);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, down), 3);
     cr_expect(th_contains(&err, "cannot reach"), "%s", err.data);
     /* A certificate the CLI does not trust. */
     const char *tls[] = { "--cacert", "/etc/ssl/certs/ca-certificates.crt", "query", "-w", "prod",
                           "MyApp_CL | count", NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, tls), 3);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, tls), 3);
     cr_expect(th_contains(&err, "--cacert"), "%s", err.data);
     sl_buf_dispose(&out);
     sl_buf_dispose(&err);
-    stop(&f);
+    stop(f);
 }
 
 Test(cli_query, partial_result_prints_rows_then_warns_and_exits_0)
 {
-    fx_t f;
+    fx_t *f = &fixture;
     const char *extra[] = { "--query-max-rows", "2", NULL };
-    start(&f, extra);
+    start(f, extra);
     sl_buf_t out = SL_BUF_INIT, err = SL_BUF_INIT;
     const char *a[] = { "query", "-w", "prod", "MyApp_CL | sort by n_d asc | project host_s",
                         NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, a), 0, "%s", err.data);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, a), 0, "%s", err.data);
     cr_expect_str_eq(out.data, "host_s\n------\nweb-1\ndb-1\n");
     cr_expect(!strncmp(err.data, "warning: partial result: ", 25), "%s", err.data);
     cr_expect(th_contains(&err, "limit of 2 records"), "%s", err.data);
     /* The same in JSON: the rows that came, and the warning apart. */
     const char *j[] = { "query", "-w", "prod", "--format", "json",
                         "MyApp_CL | sort by n_d asc | project host_s", NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, j), 0, "%s", err.data);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, j), 0, "%s", err.data);
     cr_expect_str_eq(out.data, "[\n{\"host_s\":\"web-1\"},\n{\"host_s\":\"db-1\"}\n]\n");
     cr_expect(th_contains(&err, "warning: partial result"), "%s", err.data);
     sl_buf_dispose(&out);
     sl_buf_dispose(&err);
-    stop(&f);
+    stop(f);
 }
 
 Test(cli_query, statistics_and_cross_workspace)
 {
-    fx_t f;
-    start(&f, NULL);
+    fx_t *f = &fixture;
+    start(f, NULL);
     char wid[37], wkey[100];
-    th_workspace(&f.n, "other", 30, wid, wkey);
-    ingest(&f, wid, wkey);
+    th_workspace(&f->n, "other", 30, wid, wkey);
+    ingest(f, wid, wkey);
     sl_buf_t out = SL_BUF_INIT, err = SL_BUF_INIT;
     const char *a[] = { "query", "-w", "prod", "--stats", "--format", "csv", "MyApp_CL | count",
                         NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, a), 0, "%s", err.data);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, a), 0, "%s", err.data);
     cr_expect_str_eq(out.data, "Count\r\n3\r\n", "statistics stay off stdout");
     cr_expect(!strncmp(err.data, "statistics: ", 12), "%s", err.data);
     cr_expect(th_contains(&err, "3 rows scanned"), "%s", err.data);
     const char *x[] = { "query", "-w", "prod", "--workspaces", "other", "--format", "csv",
                         "MyApp_CL | count", NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, x), 0, "%s", err.data);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, x), 0, "%s", err.data);
     cr_expect_str_eq(out.data, "Count\r\n6\r\n");
     sl_buf_dispose(&out);
     sl_buf_dispose(&err);
-    stop(&f);
+    stop(f);
 }
 
 Test(cli_query, usage_errors_exit_2)
 {
-    fx_t f;
-    start(&f, NULL);
+    fx_t *f = &fixture;
+    start(f, NULL);
     sl_buf_t out = SL_BUF_INIT, err = SL_BUF_INIT;
     const char *const cases[][8] = {
         { "query", "MyApp_CL", NULL },                                   /* no workspace */
@@ -402,22 +415,22 @@ Test(cli_query, usage_errors_exit_2)
         { "query", "-w", "prod", "--bogus", "MyApp_CL", NULL },          /* unknown option */
     };
     for (size_t i = 0; i < SL_ARRAY_SIZE(cases); i++) {
-        cr_expect_eq(run(&f.n, NULL, &out, &err, cases[i]), 2, "case %zu: %s", i, err.data);
+        cr_expect_eq(run(&f->n, NULL, &out, &err, cases[i]), 2, "case %zu: %s", i, err.data);
         cr_expect_str_eq(out.data, "", "case %zu", i);
         cr_expect(th_contains(&err, "sealog: "), "case %zu: %s", i, err.data);
     }
     /* SEALOG_WORKSPACE stands in for -w. */
     setenv("SEALOG_WORKSPACE", "prod", 1);
     const char *env[] = { "query", "--format", "csv", "MyApp_CL | count", NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, env), 0, "%s", err.data);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, env), 0, "%s", err.data);
     cr_expect_str_eq(out.data, "Count\r\n3\r\n");
     unsetenv("SEALOG_WORKSPACE");
     const char *help[] = { "query", "--help", NULL };
-    cr_expect_eq(run(&f.n, NULL, &out, &err, help), 0);
+    cr_expect_eq(run(&f->n, NULL, &out, &err, help), 0);
     cr_expect(th_contains(&out, "--timespan"), "%s", out.data);
     sl_buf_dispose(&out);
     sl_buf_dispose(&err);
-    stop(&f);
+    stop(f);
 }
 
 /* ---- A fake node: one canned answer, after a delay ---------------------- */
