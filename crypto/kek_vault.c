@@ -430,6 +430,17 @@ sl_kv_t *sl_crypto__kv_of(sl_kek_provider_t *p)
                                                                                      : NULL;
 }
 
+/* The key monitor's rotation hook: the kid a wrap would use now. */
+static int vault_latest(void *ctx, char version[256], sl_diag_t *d)
+{
+    sl_kv_t *v = ctx;
+    sl_kv_key_info_t info;
+    int rc = sl_crypto__kv_get_key(v, "", &info, d);
+    if (!rc)
+        snprintf(version, 256, "%s", info.kid);
+    return rc;
+}
+
 int sl_kek_vault_create(const sl_kv_config_t *c, sl_kek_provider_t **out, sl_diag_t *d)
 {
     sl_kv_url_t u;
@@ -482,6 +493,8 @@ int sl_kek_vault_create(const sl_kv_config_t *c, sl_kek_provider_t **out, sl_dia
     p->describe = vault_describe;
     p->classify = vault_classify;
     p->destroy = vault_destroy;
+    /* keyVersion "" follows the vault's latest version. */
+    p->latest = *ver ? NULL : vault_latest;
     *out = p;
     return 0;
 }

@@ -380,8 +380,11 @@ int sl_node__cmk_watch(sl_node_t *n, sl_kek_provider_t *kek, sl_token_source_t *
     sl_key_state_t initial = sl_keyring_has(n->keyring, SL_SCOPE_CMK, cmk->aek_id)
                                  ? SL_KEY_ACTIVE
                                  : SL_KEY_NONE;
-    if (initial == SL_KEY_NONE)
-        atomic_store(&k->state, SL_KEY_NONE);
+    pthread_rwlock_wrlock(&k->lock);
+    atomic_store(&k->state, initial);
+    k->since = sl_time_now();
+    k->reason[0] = '\0';
+    pthread_rwlock_unlock(&k->lock);
     sl_keymon_opts_t o = { .kek = kek,
                            .keyring = n->keyring,
                            .scope = SL_SCOPE_CMK,
@@ -565,6 +568,8 @@ void sl_node__cmk_json(sl_node_t *n, sl_jw_t *w)
             sl_jw_str(w, k->reason);
         }
     }
+    sl_jw_key(w, "accountKeyInMemory");
+    sl_jw_bool(w, k->aek_id && sl_keyring_has(n->keyring, SL_SCOPE_CMK, k->aek_id));
     sl_jw_key(w, "linkedWorkspaces");
     sl_jw_uint(w, k->nlinked);
     pthread_rwlock_unlock(&k->lock);
