@@ -60,6 +60,10 @@ int cli_http(const cli_t *c, const char *method, const char *path, const char *c
  * message and returns CLI_ERR_SERVER; on success *out holds the parsed body
  * (or NULL when empty). */
 int cli_json(const cli_t *c, const char *method, const char *path, json_t *req, json_t **out);
+/* admin_cmk.c: `admin cluster show|update`, `admin audit list|verify`, and
+ * `admin workspace link|unlink WS`. */
+int cli_cmd_admin_cmk(cli_t *c, const char *subject, int argc, char **argv);
+int cli_cmd_ws_link(cli_t *c, const char *ws, bool link);
 /* Prints `j` as one line of JSON on stdout. */
 void cli_print_json(json_t *j);
 

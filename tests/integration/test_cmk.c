@@ -261,6 +261,16 @@ Test(cmk, revocation_and_recovery_within_one_interval)
     cr_assert_eq(th_admin(&e.node, "GET", "/admin/v1/audit/verify", NULL, &a), 200);
     cr_expect(json_is_true(json_object_get(a, "valid")));
     json_decref(a);
+    /* The same through the CLI. */
+    sl_buf_t out = SL_BUF_INIT;
+    const char *verify[] = { "admin", "audit", "verify", NULL };
+    cr_expect_eq(th_cli(&e.node, &out, verify), 0, "%s", out.data);
+    cr_expect(th_contains(&out, "hash chain verified"), "%s", out.data);
+    sl_buf_reset(&out);
+    const char *show[] = { "admin", "cluster", "show", NULL };
+    cr_expect_eq(th_cli(&e.node, &out, show), 0, "%s", out.data);
+    cr_expect(th_contains(&out, "key state:") && th_contains(&out, "active"), "%s", out.data);
+    sl_buf_dispose(&out);
     down(&e);
 }
 
@@ -333,10 +343,18 @@ Test(cmk, rotation_rewraps_and_never_touches_data)
 {
     env_t e;
     up(&e, NULL);
-    set_key(&e, "");
-    json_t *r;
-    cr_assert_eq(th_admin(&e.node, "POST", "/admin/v1/workspaces/cmk-ws/link", NULL, &r), 200);
-    json_decref(r);
+    /* Configured with the CLI, as an operator would (az-style flags). */
+    sl_buf_t out = SL_BUF_INIT;
+    const char *idt[] = { "admin", "cluster", "update", "--identity-type", "SystemAssigned", NULL };
+    cr_assert_eq(th_cli(&e.node, &out, idt), 0, "%s", out.data);
+    const char *key[] = { "admin", "cluster", "update", "--key-vault-uri", e.vault.https,
+                          "--key-name", "cmk", "--key-version", "", NULL };
+    cr_assert_eq(th_cli(&e.node, &out, key), 0, "%s", out.data);
+    const char *link[] = { "admin", "workspace", "link", "cmk-ws", NULL };
+    cr_assert_eq(th_cli(&e.node, &out, link), 0, "%s", out.data);
+    cr_expect(th_contains(&out, "linked"), "%s", out.data);
+    sl_buf_dispose(&out);
+    cr_assert(wait_state(&e, "active", 5) >= 0);
     cr_assert_eq(post_rows(&e, e.ws_cmk, e.key_cmk, 40, NULL), 200);
     sl_buf_t dump = SL_BUF_INIT;
     cr_assert_eq(th_dump_count(&e.node, e.ws_cmk, "Cm_CL", &dump), 40); /* into blocks */
