@@ -211,7 +211,7 @@ int sl_load__feed_create(const sl_load_opts_t *o, sl_load__feed_t **out, sl_diag
     f->total_requests =
         o->total_rows ? (o->total_rows + o->rows_per_post - 1) / o->rows_per_post : UINT64_MAX;
     int rc = 0;
-    int64_t last_ms;
+    int64_t last_ms = 0;
     if (o->input) {
         f->path = o->input;
         f->in = fopen(o->input, "r");
@@ -219,7 +219,7 @@ int sl_load__feed_create(const sl_load_opts_t *o, sl_load__feed_t **out, sl_diag
             rc = sl_diag_set(d, -errno, "%s: %s", o->input, strerror(errno));
             goto fail;
         }
-        if ((rc = last_row_ms(f, &last_ms, d)))
+        if (o->rebase && (rc = last_row_ms(f, &last_ms, d)))
             goto fail;
     } else {
         f->use_gen = true;

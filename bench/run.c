@@ -644,15 +644,20 @@ static int setup(run_t *r, sl_diag_t *d)
     c->gzip = o->gzip;
     if (o->mode == SL_LOAD_MODE_DC && (rc = sl_load_sharedkey_init(&r->key, o->shared_key, d)))
         return rc;
+    if ((rc = sl_load__feed_create(o, &r->feed, d)))
+        return rc;
+    /* The token last, so that it is fresh when the clock starts. */
     if (o->mode == SL_LOAD_MODE_LI && !o->token &&
         (rc = sl_load__token_create(r->main_loop, o, &r->token, d)))
         return rc;
-    return sl_load__feed_create(o, &r->feed, d);
+    return 0;
 }
 
 int sl_load__run(const sl_load_opts_t *o, sl_load_stats_t *stats, sl_load_meta_t *meta,
                  sl_diag_t *d)
 {
+    memset(meta, 0, sizeof *meta);
+    sl_load_stats_init(stats);
     run_t *r = sl_xcalloc(1, sizeof *r);
     int *tfds = sl_xmalloc(o->threads * sizeof *tfds);
     for (unsigned i = 0; i < o->threads; i++)
