@@ -18,6 +18,8 @@
 #include "crypto/crypto.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,6 +413,13 @@ static void on_stop(uv_async_t *a)
 static void loop_main(void *arg)
 {
     sl_capture_t *cap = arg;
+    /* A client that leaves mid-response must give this thread EPIPE, not
+     * kill the process that embeds the server (a test, say). SIGPIPE is
+     * sent to the writing thread, so blocking it here is enough. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
     uv_run(&cap->loop, UV_RUN_DEFAULT);
 }
 

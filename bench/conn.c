@@ -169,7 +169,11 @@ int sl_load__conn_send(sl_load__conn_t *c, const char *head, size_t head_n, cons
         rc = sl_load_tls_write(c->tls, head, head_n, &d);
         if (!rc && body_n)
             rc = sl_load_tls_write(c->tls, body, body_n, &d);
-        rc = rc ? UV_EPROTO : flush_tls(c);
+        if (rc) {
+            conn_error(c, "TLS", &d);
+            return UV_EPROTO;
+        }
+        rc = flush_tls(c);
     }
     if (rc)
         conn_error(c, uv_err_name(rc), NULL);

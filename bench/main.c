@@ -10,6 +10,7 @@
 #include "bench/load_int.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -261,6 +262,8 @@ int sl_load__opts_parse(int argc, char **argv, sl_load_opts_t *o, sl_diag_t *d)
 
 int main(int argc, char **argv)
 {
+    /* A server closing a socket mid-write must be an EPIPE, not a kill. */
+    signal(SIGPIPE, SIG_IGN);
     sl_load_opts_t o;
     sl_diag_t d = { 0 };
     int rc = sl_load__opts_parse(argc, argv, &o, &d);
