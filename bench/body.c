@@ -69,7 +69,9 @@ static size_t format_ts(int64_t ms, char out[32])
     return 24;
 }
 
-void sl_load_record_append(sl_buf_t *b, sl_load_mode_t mode, const sl_load_row_t *row,
+void sl_load_record_append(sl_buf_t *b,
+                           sl_load_mode_t mode,
+                           const sl_load_row_t *row,
                            int64_t shift_ms)
 {
     char ts[32];

@@ -146,8 +146,12 @@ static void send_resp(cconn_t *cc)
 }
 
 /* Appends a status line, headers and a body (chunked if configured). */
-static void respond(cconn_t *cc, int status, const char *reason, const char *extra,
-                    const char *body, bool chunked_ok)
+static void respond(cconn_t *cc,
+                    int status,
+                    const char *reason,
+                    const char *extra,
+                    const char *body,
+                    bool chunked_ok)
 {
     sl_capture_t *cap = cc->cap;
     sl_buf_t *r = &cc->resp;
@@ -164,12 +168,20 @@ static void respond(cconn_t *cc, int status, const char *reason, const char *ext
     } else if (bn && chunked_ok && cap->o.chunked) {
         /* Two chunks, to exercise the client's chunk parser properly. */
         size_t half = bn / 2;
-        sl_buf_printf(r, "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-                         "%zx;ext=1\r\n%.*s\r\n%zx\r\n%s\r\n0\r\n\r\n",
-                      half, (int)half, body, bn - half, body + half);
+        sl_buf_printf(r,
+                      "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      "%zx;ext=1\r\n%.*s\r\n%zx\r\n%s\r\n0\r\n\r\n",
+                      half,
+                      (int)half,
+                      body,
+                      bn - half,
+                      body + half);
     } else {
-        sl_buf_printf(r, "%sContent-Length: %zu\r\n\r\n%s",
-                      bn ? "Content-Type: application/json\r\n" : "", bn, bn ? body : "");
+        sl_buf_printf(r,
+                      "%sContent-Length: %zu\r\n\r\n%s",
+                      bn ? "Content-Type: application/json\r\n" : "",
+                      bn,
+                      bn ? body : "");
     }
     uv_mutex_lock(&cap->mu);
     cap->counts.status[status]++;
@@ -200,8 +212,9 @@ static int answer_token(cconn_t *cc)
     sl_qparam_t params[16];
     size_t np = 0;
     const char *grant = NULL, *id = NULL, *secret = NULL;
-    if (sl_form_parse(pool, cc->req.body.data ? cc->req.body.data : "", cc->req.body.len, params,
-                      16, &np) == 0) {
+    if (sl_form_parse(
+          pool, cc->req.body.data ? cc->req.body.data : "", cc->req.body.len, params, 16, &np) ==
+        0) {
         for (size_t i = 0; i < np; i++) {
             if (!strcmp(params[i].name, "grant_type"))
                 grant = params[i].value;
@@ -217,13 +230,19 @@ static int answer_token(cconn_t *cc)
     if (ok) {
         char body[200];
         unsigned ttl = cap->o.token_ttl ? cap->o.token_ttl : 3600;
-        snprintf(body, sizeof body,
+        snprintf(body,
+                 sizeof body,
                  "{\"token_type\":\"Bearer\",\"expires_in\":%u,\"ext_expires_in\":%u,"
                  "\"access_token\":\"capture-token-%llu\"}",
-                 ttl, ttl, (unsigned long long)++cap->token_seq);
+                 ttl,
+                 ttl,
+                 (unsigned long long)++cap->token_seq);
         respond(cc, 200, "OK", NULL, body, true);
     } else {
-        respond(cc, 401, "Unauthorized", NULL,
+        respond(cc,
+                401,
+                "Unauthorized",
+                NULL,
                 "{\"error\":\"invalid_client\",\"error_description\":\"capture: bad credentials\"}",
                 true);
     }
@@ -284,7 +303,9 @@ static void handle(cconn_t *cc)
         if (cap->o.fail_every && n % cap->o.fail_every == 0) {
             status = cap->o.fail_status ? cap->o.fail_status : 503;
             bool busy = status == 503;
-            respond(cc, status, busy ? "Service Unavailable" : "Internal Server Error",
+            respond(cc,
+                    status,
+                    busy ? "Service Unavailable" : "Internal Server Error",
                     busy ? "Retry-After: 1\r\n" : NULL,
                     busy ? "{\"error\":{\"code\":\"ServiceUnavailable\",\"message\":\"capture: "
                            "injected failure\"}}"
@@ -300,7 +321,10 @@ static void handle(cconn_t *cc)
         }
     } else {
         status = 404;
-        respond(cc, 404, "Not Found", NULL,
+        respond(cc,
+                404,
+                "Not Found",
+                NULL,
                 "{\"error\":{\"code\":\"NotFound\",\"message\":\"capture: no such endpoint\"}}",
                 false);
     }
@@ -316,8 +340,10 @@ static void on_plain(cconn_t *cc, const char *p, size_t n)
         ssize_t used = sl_load_http_feed(&cc->req, p, n);
         if (used < 0) {
             cc->close_after = true;
-            respond(cc, used == SL_ELIMIT ? 413 : 400,
-                    used == SL_ELIMIT ? "Content Too Large" : "Bad Request", NULL,
+            respond(cc,
+                    used == SL_ELIMIT ? 413 : 400,
+                    used == SL_ELIMIT ? "Content Too Large" : "Bad Request",
+                    NULL,
                     "{\"error\":{\"code\":\"BadRequest\",\"message\":\"capture: bad request\"}}",
                     false);
             send_resp(cc);
@@ -383,7 +409,10 @@ static void on_connection(uv_stream_t *server, int status)
     if (cap->conns)
         cap->conns->prev = cc;
     cap->conns = cc;
-    sl_load_http_init(&cc->req, SL_LOAD_HTTP_REQUEST, false, 64 * 1024,
+    sl_load_http_init(&cc->req,
+                      SL_LOAD_HTTP_REQUEST,
+                      false,
+                      64 * 1024,
                       cap->o.max_body ? cap->o.max_body : (size_t)64 << 20);
     cc->req.pause_after_head = true;
     if (uv_accept(server, (uv_stream_t *)&cc->tcp)) {
@@ -474,7 +503,10 @@ int sl_capture_start(const sl_capture_opts_t *o, sl_capture_t **out, sl_diag_t *
     struct sockaddr_storage ss;
     int len = sizeof ss;
     uv_tcp_getsockname(&cap->listener, (struct sockaddr *)&ss, &len);
-    snprintf(cap->url, sizeof cap->url, "%s://127.0.0.1:%u", o->tls ? "https" : "http",
+    snprintf(cap->url,
+             sizeof cap->url,
+             "%s://127.0.0.1:%u",
+             o->tls ? "https" : "http",
              ntohs(((struct sockaddr_in *)&ss)->sin_port));
     if ((rc = uv_thread_create(&cap->thread, loop_main, cap))) {
         sl_diag_set(d, rc, "cannot start the capture thread");

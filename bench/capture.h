@@ -30,28 +30,28 @@ typedef struct sl_capture_opts {
     unsigned token_ttl;    /* expires_in of issued tokens (0: 3600) */
     const char *client_id; /* credentials the token endpoint accepts (NULL: any) */
     const char *client_secret;
-    size_t max_body;       /* largest request body accepted (0: 64 MiB) */
+    size_t max_body; /* largest request body accepted (0: 64 MiB) */
 } sl_capture_opts_t;
 
 /* One recorded request. */
 typedef struct sl_capture_req {
-    uint64_t seq;   /* order of arrival, from 0 */
-    unsigned conn;  /* connection number, from 0 */
+    uint64_t seq;  /* order of arrival, from 0 */
+    unsigned conn; /* connection number, from 0 */
     char *method;
     char *target;
     size_t nhdr;
     char **names, **values;
     sl_buf_t body;
-    int status;     /* what the server answered */
+    int status; /* what the server answered */
 } sl_capture_req_t;
 
 typedef struct sl_capture_counts {
     uint64_t connections;
-    uint64_t requests;       /* all requests */
-    uint64_t data_requests;  /* /api/logs and /dataCollectionRules/... */
+    uint64_t requests;      /* all requests */
+    uint64_t data_requests; /* /api/logs and /dataCollectionRules/... */
     uint64_t token_requests;
-    uint64_t body_bytes;     /* request body bytes received */
-    uint64_t status[600];    /* responses by status */
+    uint64_t body_bytes;  /* request body bytes received */
+    uint64_t status[600]; /* responses by status */
 } sl_capture_counts_t;
 
 typedef struct sl_capture sl_capture_t;

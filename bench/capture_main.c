@@ -38,8 +38,10 @@ static unsigned uint_arg(const char *name, const char *v)
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        { "tls", no_argument, NULL, 't' },          { "port", required_argument, NULL, 'p' },
-        { "dir", required_argument, NULL, 'd' },    { "record", no_argument, NULL, 'r' },
+        { "tls", no_argument, NULL, 't' },
+        { "port", required_argument, NULL, 'p' },
+        { "dir", required_argument, NULL, 'd' },
+        { "record", no_argument, NULL, 'r' },
         { "fail-every", required_argument, NULL, 'f' },
         { "fail-status", required_argument, NULL, 's' },
         { "close-every", required_argument, NULL, 'c' },
@@ -47,25 +49,52 @@ int main(int argc, char **argv)
         { "token-ttl", required_argument, NULL, 'l' },
         { "client-id", required_argument, NULL, 'i' },
         { "client-secret", required_argument, NULL, 'x' },
-        { "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
     };
     sl_capture_opts_t o = { 0 };
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
-        case 't': o.tls = true; break;
-        case 'p': o.port = (uint16_t)uint_arg("port", optarg); break;
-        case 'd': o.dir = optarg; break;
-        case 'r': o.record = true; break;
-        case 'f': o.fail_every = uint_arg("fail-every", optarg); break;
-        case 's': o.fail_status = (int)uint_arg("fail-status", optarg); break;
-        case 'c': o.close_every = uint_arg("close-every", optarg); break;
-        case 'k': o.chunked = true; break;
-        case 'l': o.token_ttl = uint_arg("token-ttl", optarg); break;
-        case 'i': o.client_id = optarg; break;
-        case 'x': o.client_secret = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 't':
+            o.tls = true;
+            break;
+        case 'p':
+            o.port = (uint16_t)uint_arg("port", optarg);
+            break;
+        case 'd':
+            o.dir = optarg;
+            break;
+        case 'r':
+            o.record = true;
+            break;
+        case 'f':
+            o.fail_every = uint_arg("fail-every", optarg);
+            break;
+        case 's':
+            o.fail_status = (int)uint_arg("fail-status", optarg);
+            break;
+        case 'c':
+            o.close_every = uint_arg("close-every", optarg);
+            break;
+        case 'k':
+            o.chunked = true;
+            break;
+        case 'l':
+            o.token_ttl = uint_arg("token-ttl", optarg);
+            break;
+        case 'i':
+            o.client_id = optarg;
+            break;
+        case 'x':
+            o.client_secret = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (o.fail_status && o.fail_status != 500 && o.fail_status != 503) {
@@ -96,8 +125,10 @@ int main(int argc, char **argv)
     sl_capture_counts_t n;
     sl_capture_counts(cap, &n);
     printf("connections %llu, requests %llu (data %llu, token %llu), body bytes %llu\n",
-           (unsigned long long)n.connections, (unsigned long long)n.requests,
-           (unsigned long long)n.data_requests, (unsigned long long)n.token_requests,
+           (unsigned long long)n.connections,
+           (unsigned long long)n.requests,
+           (unsigned long long)n.data_requests,
+           (unsigned long long)n.token_requests,
            (unsigned long long)n.body_bytes);
     for (int i = 0; i < 600; i++)
         if (n.status[i])

@@ -209,7 +209,7 @@ int sl_load__feed_create(const sl_load_opts_t *o, sl_load__feed_t **out, sl_diag
     f->rpp = o->rows_per_post;
     f->total_rows = o->total_rows;
     f->total_requests =
-        o->total_rows ? (o->total_rows + o->rows_per_post - 1) / o->rows_per_post : UINT64_MAX;
+      o->total_rows ? (o->total_rows + o->rows_per_post - 1) / o->rows_per_post : UINT64_MAX;
     int rc = 0;
     int64_t last_ms = 0;
     if (o->input) {
@@ -296,7 +296,9 @@ void sl_load__feed_release(sl_load__feed_t *f, sl_load_body_t *b)
     uv_mutex_unlock(&f->mu);
 }
 
-void sl_load__feed_info(const sl_load__feed_t *f, size_t *slots, uint64_t *bytes,
+void sl_load__feed_info(const sl_load__feed_t *f,
+                        size_t *slots,
+                        uint64_t *bytes,
                         const char **after)
 {
     *slots = f->nslots;

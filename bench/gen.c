@@ -54,13 +54,12 @@ static double unit(rng_t *r)
     return (double)(next(r) >> 11) * 0x1.0p-53;
 }
 
-static const char *const apps[] = { "sshd",    "nginx",       "kernel", "CRON",    "systemd",
+static const char *const apps[] = { "sshd",     "nginx",       "kernel", "CRON",    "systemd",
                                     "postgres", "api-gateway", "worker", "dockerd", "kubelet" };
-static const char *const users[] = { "root", "admin",    "deploy", "alice",  "bob",  "carol",
-                                     "git",  "ubuntu",   "postgres", "test", "oracle", "guest" };
-static const char *const paths[] = { "users",      "orders",       "items",   "cart",
-                                     "search",     "auth/login",   "auth/refresh",
-                                     "metrics",    "health",       "upload" };
+static const char *const users[] = { "root", "admin",  "deploy",   "alice", "bob",    "carol",
+                                     "git",  "ubuntu", "postgres", "test",  "oracle", "guest" };
+static const char *const paths[] = { "users",      "orders",       "items",   "cart",   "search",
+                                     "auth/login", "auth/refresh", "metrics", "health", "upload" };
 static const char *const methods[] = { "GET", "GET", "GET", "POST", "PUT", "DELETE" };
 
 /* genlogs.py's weights: debug 9, info 70, notice 5, warning 10, error 5, crit 1. */
@@ -174,15 +173,16 @@ static bool is_bad(const char *sev)
 
 static void put_http(out_t *o, rng_t *r, const char *sev)
 {
-    static const int ok[] = { 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200,
-                              200, 200, 200, 200, 200, 200, 200, 201, 204, 301, 302, 304, 400,
-                              401, 403, 404 };
+    static const int ok[] = { 200, 200, 200, 200, 200, 200, 200, 200, 200, 200,
+                              200, 200, 200, 200, 200, 200, 200, 200, 200, 200,
+                              201, 204, 301, 302, 304, 400, 401, 403, 404 };
     static const int bad[] = { 500, 502, 503, 504 };
     bool err = !strcmp(sev, "error") || !strcmp(sev, "crit");
     int st = err ? bad[below(r, 4)] : ok[below(r, SL_ARRAY_SIZE(ok))];
     if (!strcmp(sev, "error"))
-        put(o, "upstream error: connect() failed (111: Connection refused) while connecting to "
-               "upstream, client: ");
+        put(o,
+            "upstream error: connect() failed (111: Connection refused) while connecting to "
+            "upstream, client: ");
     put_ip(o, r);
     put(o, " - - \\\"");
     put(o, methods[below(r, 6)]);
@@ -260,8 +260,9 @@ static void put_message(out_t *o, rng_t *r, const char *app, const char *sev)
         }
     } else if (!strcmp(app, "postgres")) {
         if (err) {
-            put(o, "ERROR:  duplicate key value violates unique constraint \\\"orders_pkey\\\" "
-                   "DETAIL: Key (id)=(");
+            put(o,
+                "ERROR:  duplicate key value violates unique constraint \\\"orders_pkey\\\" "
+                "DETAIL: Key (id)=(");
             put_int(o, r, 1, 100000000);
             put(o, ") already exists. STATEMENT: INSERT INTO orders VALUES ($1,$2,$3)");
         } else {

@@ -35,8 +35,11 @@ enum {
     ST_ERROR,
 };
 
-void sl_load_http_init(sl_load_http_t *p, sl_load_http_kind_t kind, bool keep_body,
-                       size_t max_head, size_t max_body)
+void sl_load_http_init(sl_load_http_t *p,
+                       sl_load_http_kind_t kind,
+                       bool keep_body,
+                       size_t max_head,
+                       size_t max_body)
 {
     memset(p, 0, sizeof *p);
     p->kind = kind;

@@ -62,11 +62,16 @@ void sl_load_sharedkey_dispose(sl_load_sharedkey_t *k);
  * into `out` (NUL-terminated) and returns its length, or 0 if `cap` is too
  * small.
  */
-size_t sl_load_sharedkey_string(size_t content_length, const char *content_type, const char *date,
-                                char *out, size_t cap);
+size_t sl_load_sharedkey_string(size_t content_length,
+                                const char *content_type,
+                                const char *date,
+                                char *out,
+                                size_t cap);
 /* base64(HMAC-SHA256(key, string-to-sign)) into `out` (NUL-terminated). */
-void sl_load_sharedkey_sign(const sl_load_sharedkey_t *k, size_t content_length,
-                            const char *content_type, const char *date,
+void sl_load_sharedkey_sign(const sl_load_sharedkey_t *k,
+                            size_t content_length,
+                            const char *content_type,
+                            const char *date,
                             char out[SL_LOAD_SIG_B64_LEN + 1]);
 
 /* ------------------------------------------------------------------------ */
@@ -134,7 +139,9 @@ typedef enum {
  *   DC: {"ts":"<ISO ms Z>","Computer":..,"ProcessName":..,"SeverityLevel":..,"SyslogMessage":..}
  *   LI: the same with "TimeGenerated" in place of "ts".
  */
-void sl_load_record_append(sl_buf_t *b, sl_load_mode_t mode, const sl_load_row_t *row,
+void sl_load_record_append(sl_buf_t *b,
+                           sl_load_mode_t mode,
+                           const sl_load_row_t *row,
                            int64_t shift_ms);
 
 /* Compresses `in` as one gzip member (RFC 1952) at zlib `level` (0-9, or -1
@@ -168,8 +175,12 @@ typedef struct sl_load_reqcfg {
  *       with Host, Content-Type, [Content-Encoding: gzip], Authorization:
  *       Bearer <auth>, x-ms-client-request-id (`request_id`) and Content-Length.
  */
-void sl_load_req_head(sl_buf_t *out, const sl_load_reqcfg_t *c, size_t body_len,
-                      const char *date, const char *auth, const char *request_id);
+void sl_load_req_head(sl_buf_t *out,
+                      const sl_load_reqcfg_t *c,
+                      size_t body_len,
+                      const char *date,
+                      const char *auth,
+                      const char *request_id);
 
 /* A version 4 UUID text (36 chars + NUL) from a caller-owned xorshift state,
  * for request ids: unique enough for tracing, cheap enough for 100 k/s. */
@@ -233,33 +244,36 @@ typedef struct sl_load_http {
     sl_load_http_kind_t kind;
     int state;
     bool keep_body;
-    bool pause_after_head;         /* feed() returns once the head is parsed */
-    bool head_done;                /* the head of the current message is parsed */
+    bool pause_after_head; /* feed() returns once the head is parsed */
+    bool head_done;        /* the head of the current message is parsed */
     size_t max_head, max_body;
     /* the message */
-    sl_buf_t head;                 /* start line and header lines, verbatim */
+    sl_buf_t head; /* start line and header lines, verbatim */
     sl_load_http_hdr_t hdr[SL_LOAD_HTTP_MAX_HEADERS];
     size_t nhdr;
-    int status;                    /* responses */
+    int status;                              /* responses */
     uint32_t method_n, target_off, target_n; /* requests: method is at offset 0 */
-    int minor;                     /* HTTP/1.<minor> */
-    bool conn_close;               /* no keep-alive after this message */
+    int minor;                               /* HTTP/1.<minor> */
+    bool conn_close;                         /* no keep-alive after this message */
     bool chunked;
-    int64_t content_length;        /* -1 when absent */
-    uint64_t body_n;               /* body bytes seen (decoded) */
-    sl_buf_t body;                 /* the body, if keep_body */
+    int64_t content_length; /* -1 when absent */
+    uint64_t body_n;        /* body bytes seen (decoded) */
+    sl_buf_t body;          /* the body, if keep_body */
     bool done;
     /* framing state */
     uint64_t remaining;
     bool until_close;
     char line[96];
     size_t line_n;
-    const char *error;             /* why the stream is unusable */
+    const char *error; /* why the stream is unusable */
 } sl_load_http_t;
 
 /* `max_head` bounds the start line plus headers, `max_body` a kept body. */
-void sl_load_http_init(sl_load_http_t *p, sl_load_http_kind_t kind, bool keep_body,
-                       size_t max_head, size_t max_body);
+void sl_load_http_init(sl_load_http_t *p,
+                       sl_load_http_kind_t kind,
+                       bool keep_body,
+                       size_t max_head,
+                       size_t max_body);
 void sl_load_http_dispose(sl_load_http_t *p);
 /* Forgets the finished message and gets ready for the next one. */
 void sl_load_http_reset(sl_load_http_t *p);
@@ -305,27 +319,31 @@ uint64_t sl_load_sched_due_count(const sl_load_sched_t *s, uint64_t now_ns);
 
 /* Everything counted during a run. Workers keep one each; they are merged. */
 typedef struct sl_load_stats {
-    uint64_t requests;         /* answered, or lost to a transport error */
-    uint64_t requests_ok;      /* 2xx */
-    uint64_t lost;             /* requests lost to transport errors */
-    uint64_t rows_ok;          /* rows in 2xx requests */
-    uint64_t bytes_ok;         /* uncompressed JSON bytes in 2xx requests */
-    uint64_t wire_bytes_ok;    /* body bytes as sent (compressed if gzip) */
+    uint64_t requests;                   /* answered, or lost to a transport error */
+    uint64_t requests_ok;                /* 2xx */
+    uint64_t lost;                       /* requests lost to transport errors */
+    uint64_t rows_ok;                    /* rows in 2xx requests */
+    uint64_t bytes_ok;                   /* uncompressed JSON bytes in 2xx requests */
+    uint64_t wire_bytes_ok;              /* body bytes as sent (compressed if gzip) */
     uint64_t status[SL_LOAD_MAX_STATUS]; /* responses by status code */
     struct {
         char name[24];
         uint64_t n;
-    } xerr[SL_LOAD_MAX_XERR];  /* transport errors by name ("ECONNRESET", "TLS", ...) */
+    } xerr[SL_LOAD_MAX_XERR]; /* transport errors by name ("ECONNRESET", "TLS", ...) */
     size_t nxerr;
-    sl_load_hist_t lat;        /* every answered request, 2xx or not */
+    sl_load_hist_t lat; /* every answered request, 2xx or not */
 } sl_load_stats_t;
 
 void sl_load_stats_init(sl_load_stats_t *s);
 void sl_load_stats_merge(sl_load_stats_t *dst, const sl_load_stats_t *src);
 /* Counts one answered request: its status, and for a 2xx its rows and bytes
  * (uncompressed and as sent); its latency goes into the histogram. */
-void sl_load_stats_response(sl_load_stats_t *s, int status, uint64_t rows, uint64_t bytes,
-                            uint64_t wire_bytes, uint64_t latency_ns);
+void sl_load_stats_response(sl_load_stats_t *s,
+                            int status,
+                            uint64_t rows,
+                            uint64_t bytes,
+                            uint64_t wire_bytes,
+                            uint64_t latency_ns);
 /* Counts one transport error under `name` (the first 23 bytes of it; names past
  * the 15th distinct one are counted as "other"). `lost` says whether a request
  * was lost with it (a failed connection attempt loses none). */
@@ -335,16 +353,16 @@ uint64_t sl_load_stats_errors(const sl_load_stats_t *s);
 
 /* The run's description and the figures that are not counters. */
 typedef struct sl_load_meta {
-    const char *mode;       /* "dc" or "li" */
+    const char *mode; /* "dc" or "li" */
     const char *url;
     unsigned connections, threads;
     uint64_t rows_per_post;
-    uint64_t rate;          /* 0 = as fast as possible */
+    uint64_t rate; /* 0 = as fast as possible */
     bool gzip;
-    double elapsed_s;       /* first send to last answer */
+    double elapsed_s;             /* first send to last answer */
     double cpu_user_s, cpu_sys_s; /* client CPU during the run */
-    uint64_t unsent;        /* scheduled by --rate but never sent (run ended) */
-    uint64_t feed_stalls;   /* times a connection waited for a body to be prepared */
+    uint64_t unsent;              /* scheduled by --rate but never sent (run ended) */
+    uint64_t feed_stalls;         /* times a connection waited for a body to be prepared */
     uint64_t token_fetches, token_failures;
 } sl_load_meta_t;
 
@@ -370,14 +388,19 @@ typedef struct sl_load_tls sl_load_tls_t;
 /* A client context for TLS 1.2+ offering ALPN "http/1.1". With `insecure`
  * the server is not verified; otherwise it must chain to `cacert` (a PEM
  * file; NULL means the system store) and match the host name. */
-int sl_load_tls_ctx_client(const char *cacert, bool insecure, sl_load_tls_ctx_t **out,
+int sl_load_tls_ctx_client(const char *cacert,
+                           bool insecure,
+                           sl_load_tls_ctx_t **out,
                            sl_diag_t *d);
 void sl_load_tls_ctx_destroy(sl_load_tls_ctx_t *ctx);
 
 /* A session on `ctx`: a client for `host` (SNI and verification; an IP
  * address is checked against the certificate's IP entries) or a server. */
-int sl_load_tls_create(sl_load_tls_ctx_t *ctx, bool server, const char *host,
-                       sl_load_tls_t **out, sl_diag_t *d);
+int sl_load_tls_create(sl_load_tls_ctx_t *ctx,
+                       bool server,
+                       const char *host,
+                       sl_load_tls_t **out,
+                       sl_diag_t *d);
 void sl_load_tls_destroy(sl_load_tls_t *t);
 /* Hands ciphertext from the peer to the session. */
 void sl_load_tls_feed(sl_load_tls_t *t, const void *p, size_t n);
@@ -393,5 +416,10 @@ bool sl_load_tls_ready(const sl_load_tls_t *t);
 /* Takes the ciphertext waiting to be sent (caller frees with sl_free), or
  * NULL when there is none. */
 char *sl_load_tls_take(sl_load_tls_t *t, size_t *n);
+/* Makes the session append its ciphertext to `out` instead (NULL: back to
+ * its own buffer and sl_load_tls_take). `out` must outlive the session or
+ * be replaced first; a caller that keeps it between writes avoids an
+ * allocation per write. */
+void sl_load_tls_set_output(sl_load_tls_t *t, sl_buf_t *out);
 
 #endif /* SL_LOAD_H */

@@ -64,8 +64,8 @@ typedef struct sl_load_body {
     sl_buf_t data;       /* what is sent: JSON, or its gzip */
     uint64_t json_bytes; /* uncompressed size */
     uint64_t rows;
-    uint64_t seq;        /* request number */
-    int state;           /* FEED_FREE / FEED_READY / FEED_TAKEN (feed.c) */
+    uint64_t seq; /* request number */
+    int state;    /* FEED_FREE / FEED_READY / FEED_TAKEN (feed.c) */
 } sl_load_body_t;
 
 typedef struct sl_load__feed sl_load__feed_t;
@@ -88,7 +88,9 @@ void sl_load__feed_release(sl_load__feed_t *f, sl_load_body_t *b);
 int sl_load__feed_destroy(sl_load__feed_t *f, sl_diag_t *d);
 /* Prepared-before-start figures, for the banner; `after` says what happens
  * when they run out. */
-void sl_load__feed_info(const sl_load__feed_t *f, size_t *slots, uint64_t *bytes,
+void sl_load__feed_info(const sl_load__feed_t *f,
+                        size_t *slots,
+                        uint64_t *bytes,
                         const char **after);
 
 /* ------------------------------------------------------------------------ */
@@ -126,15 +128,20 @@ struct sl_load__conn {
     uv_connect_t connect_req;
     uv_timer_t timer; /* request timeout, reconnect backoff */
     int state;
-    bool final;          /* shutdown requested */
-    bool busy;           /* a request is in flight */
-    bool resp_ready;     /* its response arrived before the write finished */
-    bool answered;       /* a response arrived since this socket connected */
-    unsigned writes;     /* uv_write calls in progress */
-    unsigned fails;      /* consecutive failed connection attempts */
+    bool final;      /* shutdown requested */
+    bool busy;       /* a request is in flight */
+    bool resp_ready; /* its response arrived before the write finished */
+    bool answered;   /* a response arrived since this socket connected */
+    unsigned writes; /* uv_write calls in progress */
+    unsigned fails;  /* consecutive failed connection attempts */
     sl_load_tls_t *tls;
     sl_load_http_t resp;
     sl_buf_t plain;
+    /* TLS output: records accumulate in txq; a flush swaps txq with a free
+     * tx slot and writes that, so buffers keep their memory between
+     * requests (conn.c explains why). */
+    sl_buf_t txq, tx[2], merge;
+    bool tx_busy[2];
     char rbuf[SL_LOAD_CONN_RBUF];
 
     /* owner's per-request data */
@@ -142,15 +149,24 @@ struct sl_load__conn {
     uint64_t t0_ns;
 };
 
-void sl_load__conn_init(sl_load__conn_t *c, uv_loop_t *loop, const sl_load__conn_ops_t *ops,
-                        void *owner, unsigned id, const struct sockaddr_storage *addr,
-                        sl_load_tls_ctx_t *tls_ctx, const char *host, uint64_t timeout_ms);
+void sl_load__conn_init(sl_load__conn_t *c,
+                        uv_loop_t *loop,
+                        const sl_load__conn_ops_t *ops,
+                        void *owner,
+                        unsigned id,
+                        const struct sockaddr_storage *addr,
+                        sl_load_tls_ctx_t *tls_ctx,
+                        const char *host,
+                        uint64_t timeout_ms);
 /* Starts connecting; on_ready follows (or on_error and retries). */
 void sl_load__conn_start(sl_load__conn_t *c);
 /* Sends one request (only when ready and not busy). `body` must stay valid
  * until on_response or on_error(lost). Returns 0 or a libuv error (then the
  * connection reports on_error itself, asynchronously). */
-int sl_load__conn_send(sl_load__conn_t *c, const char *head, size_t head_n, const char *body,
+int sl_load__conn_send(sl_load__conn_t *c,
+                       const char *head,
+                       size_t head_n,
+                       const char *body,
                        size_t body_n);
 /* Keeps response bodies (up to `max` bytes) for the owner to read. */
 void sl_load__conn_keep_body(sl_load__conn_t *c, size_t max);
@@ -170,7 +186,9 @@ typedef struct sl_load__token sl_load__token_t;
 /* Fetches the first token on `loop` (running it until done), then keeps it
  * fresh with a timer on the same loop. Thread-safe readers use
  * sl_load__token_copy(). */
-int sl_load__token_create(uv_loop_t *loop, const sl_load_opts_t *o, sl_load__token_t **out,
+int sl_load__token_create(uv_loop_t *loop,
+                          const sl_load_opts_t *o,
+                          sl_load__token_t **out,
                           sl_diag_t *d);
 /* Copies the current token into `out` if its version differs from *version;
  * returns true when it did. */
@@ -185,7 +203,9 @@ void sl_load__token_counts(sl_load__token_t *t, uint64_t *fetches, uint64_t *fai
 
 /* Runs the whole measurement (connect, go, stop, drain) and fills `stats`
  * and `meta`. Returns 0, or an error that prevented the run. */
-int sl_load__run(const sl_load_opts_t *o, sl_load_stats_t *stats, sl_load_meta_t *meta,
+int sl_load__run(const sl_load_opts_t *o,
+                 sl_load_stats_t *stats,
+                 sl_load_meta_t *meta,
                  sl_diag_t *d);
 
 #endif /* SL_LOAD_INT_H */

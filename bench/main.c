@@ -16,39 +16,64 @@
 
 void sl_load__usage(FILE *f)
 {
-    fputs(
-        "usage: sealog-load --url URL [--cacert FILE | --insecure]\n"
-        "         --mode dc --workspace-id GUID --shared-key BASE64 [--log-type Syslog]\n"
-        "                   [--time-field]\n"
-        "         --mode li --dcr ID --stream Custom-Syslog_CL\n"
-        "                   (--token TOKEN | --client-id ID --client-secret SECRET\n"
-        "                    [--token-url URL]) [--gzip [--gzip-level 0-9]]\n"
-        "         [--connections 4] [--threads 1] [--rows-per-post 1000]\n"
-        "         [--rate ROWS_PER_SECOND] [--duration SECONDS] [--total-rows N]\n"
-        "         [--input FILE.jsonl | --seed N] [--no-rebase-time]\n"
-        "         [--ring-mb 512] [--timeout 60] [--report-json FILE] [--quiet]\n"
-        "\n"
-        "Posts syslog-like rows to a sealog node and reports rows/s, MB/s, requests/s,\n"
-        "latency percentiles and errors. Without --rate every connection sends its next\n"
-        "request when the previous answer arrives; with --rate requests follow a fixed\n"
-        "timetable and latency counts from each request's scheduled time. The run stops\n"
-        "after --duration (default 10 s when --total-rows is not given) or when\n"
-        "--total-rows have been sent, whichever comes first.\n"
-        "\n"
-        "Rows come from --input (JSON lines of the shared generator: ts, ts_ms, host, app,\n"
-        "severity, message) or are generated from --seed (default 1); their times are\n"
-        "shifted so the data ends now unless --no-rebase-time.\n"
-        "\n"
-        "Exit status: 0 if every request got a 2xx, 1 otherwise, 2 if the run could not\n"
-        "start.\n",
-        f);
+    fputs("usage: sealog-load --url URL [--cacert FILE | --insecure]\n"
+          "         --mode dc --workspace-id GUID --shared-key BASE64 [--log-type Syslog]\n"
+          "                   [--time-field]\n"
+          "         --mode li --dcr ID --stream Custom-Syslog_CL\n"
+          "                   (--token TOKEN | --client-id ID --client-secret SECRET\n"
+          "                    [--token-url URL]) [--gzip [--gzip-level 0-9]]\n"
+          "         [--connections 4] [--threads 1] [--rows-per-post 1000]\n"
+          "         [--rate ROWS_PER_SECOND] [--duration SECONDS] [--total-rows N]\n"
+          "         [--input FILE.jsonl | --seed N] [--no-rebase-time]\n"
+          "         [--ring-mb 512] [--timeout 60] [--report-json FILE] [--quiet]\n"
+          "\n"
+          "Posts syslog-like rows to a sealog node and reports rows/s, MB/s, requests/s,\n"
+          "latency percentiles and errors. Without --rate every connection sends its next\n"
+          "request when the previous answer arrives; with --rate requests follow a fixed\n"
+          "timetable and latency counts from each request's scheduled time. The run stops\n"
+          "after --duration (default 10 s when --total-rows is not given) or when\n"
+          "--total-rows have been sent, whichever comes first.\n"
+          "\n"
+          "Rows come from --input (JSON lines of the shared generator: ts, ts_ms, host, app,\n"
+          "severity, message) or are generated from --seed (default 1); their times are\n"
+          "shifted so the data ends now unless --no-rebase-time.\n"
+          "\n"
+          "Exit status: 0 if every request got a 2xx, 1 otherwise, 2 if the run could not\n"
+          "start.\n",
+          f);
 }
 
 enum {
-    O_URL = 256, O_CACERT, O_INSECURE, O_MODE, O_WS, O_KEY, O_LOGTYPE, O_TIMEFIELD, O_DCR,
-    O_STREAM, O_TOKEN, O_CLIENT_ID, O_CLIENT_SECRET, O_TOKEN_URL, O_GZIP, O_GZIP_LEVEL, O_CONNS,
-    O_THREADS, O_RPP, O_RATE, O_DURATION, O_TOTAL, O_INPUT, O_SEED, O_NO_REBASE, O_RING,
-    O_TIMEOUT, O_REPORT, O_QUIET, O_HELP,
+    O_URL = 256,
+    O_CACERT,
+    O_INSECURE,
+    O_MODE,
+    O_WS,
+    O_KEY,
+    O_LOGTYPE,
+    O_TIMEFIELD,
+    O_DCR,
+    O_STREAM,
+    O_TOKEN,
+    O_CLIENT_ID,
+    O_CLIENT_SECRET,
+    O_TOKEN_URL,
+    O_GZIP,
+    O_GZIP_LEVEL,
+    O_CONNS,
+    O_THREADS,
+    O_RPP,
+    O_RATE,
+    O_DURATION,
+    O_TOTAL,
+    O_INPUT,
+    O_SEED,
+    O_NO_REBASE,
+    O_RING,
+    O_TIMEOUT,
+    O_REPORT,
+    O_QUIET,
+    O_HELP,
 };
 
 static const struct option longopts[] = {
@@ -86,13 +111,21 @@ static const struct option longopts[] = {
 };
 
 /* An unsigned integer option in [lo, hi]. */
-static int num(const char *name, const char *v, uint64_t lo, uint64_t hi, uint64_t *out,
+static int num(const char *name,
+               const char *v,
+               uint64_t lo,
+               uint64_t hi,
+               uint64_t *out,
                sl_diag_t *d)
 {
     int64_t x;
     if (sl_parse_i64(v, strlen(v), &x) || x < 0 || (uint64_t)x < lo || (uint64_t)x > hi)
-        return sl_diag_set(d, SL_EINVAL, "--%s must be a whole number in %llu..%llu", name,
-                           (unsigned long long)lo, (unsigned long long)hi);
+        return sl_diag_set(d,
+                           SL_EINVAL,
+                           "--%s must be a whole number in %llu..%llu",
+                           name,
+                           (unsigned long long)lo,
+                           (unsigned long long)hi);
     *out = (uint64_t)x;
     return 0;
 }
@@ -139,21 +172,51 @@ int sl_load__opts_parse(int argc, char **argv, sl_load_opts_t *o, sl_diag_t *d)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
-        case O_URL: o->url_text = optarg; break;
-        case O_CACERT: o->cacert = optarg; break;
-        case O_INSECURE: o->insecure = true; break;
-        case O_MODE: mode = optarg; break;
-        case O_WS: o->workspace_id = optarg; break;
-        case O_KEY: o->shared_key = optarg; break;
-        case O_LOGTYPE: o->log_type = optarg; break;
-        case O_TIMEFIELD: o->time_field = true; break;
-        case O_DCR: o->dcr = optarg; break;
-        case O_STREAM: o->stream = optarg; break;
-        case O_TOKEN: o->token = optarg; break;
-        case O_CLIENT_ID: o->client_id = optarg; break;
-        case O_CLIENT_SECRET: o->client_secret = optarg; break;
-        case O_TOKEN_URL: o->token_url_text = optarg; break;
-        case O_GZIP: o->gzip = true; break;
+        case O_URL:
+            o->url_text = optarg;
+            break;
+        case O_CACERT:
+            o->cacert = optarg;
+            break;
+        case O_INSECURE:
+            o->insecure = true;
+            break;
+        case O_MODE:
+            mode = optarg;
+            break;
+        case O_WS:
+            o->workspace_id = optarg;
+            break;
+        case O_KEY:
+            o->shared_key = optarg;
+            break;
+        case O_LOGTYPE:
+            o->log_type = optarg;
+            break;
+        case O_TIMEFIELD:
+            o->time_field = true;
+            break;
+        case O_DCR:
+            o->dcr = optarg;
+            break;
+        case O_STREAM:
+            o->stream = optarg;
+            break;
+        case O_TOKEN:
+            o->token = optarg;
+            break;
+        case O_CLIENT_ID:
+            o->client_id = optarg;
+            break;
+        case O_CLIENT_SECRET:
+            o->client_secret = optarg;
+            break;
+        case O_TOKEN_URL:
+            o->token_url_text = optarg;
+            break;
+        case O_GZIP:
+            o->gzip = true;
+            break;
         case O_GZIP_LEVEL:
             rc = num("gzip-level", optarg, 0, 9, &v, d);
             o->gzip_level = (int)v;
@@ -166,27 +229,45 @@ int sl_load__opts_parse(int argc, char **argv, sl_load_opts_t *o, sl_diag_t *d)
             rc = num("threads", optarg, 1, 64, &v, d);
             o->threads = (unsigned)v;
             break;
-        case O_RPP: rc = num("rows-per-post", optarg, 1, 10000000, &o->rows_per_post, d); break;
-        case O_RATE: rc = num("rate", optarg, 1, UINT64_C(1) << 40, &o->rate, d); break;
-        case O_DURATION: rc = seconds("duration", optarg, &o->duration_s, d); break;
-        case O_TOTAL: rc = num("total-rows", optarg, 1, UINT64_C(1) << 50, &o->total_rows, d); break;
-        case O_INPUT: o->input = optarg; break;
+        case O_RPP:
+            rc = num("rows-per-post", optarg, 1, 10000000, &o->rows_per_post, d);
+            break;
+        case O_RATE:
+            rc = num("rate", optarg, 1, UINT64_C(1) << 40, &o->rate, d);
+            break;
+        case O_DURATION:
+            rc = seconds("duration", optarg, &o->duration_s, d);
+            break;
+        case O_TOTAL:
+            rc = num("total-rows", optarg, 1, UINT64_C(1) << 50, &o->total_rows, d);
+            break;
+        case O_INPUT:
+            o->input = optarg;
+            break;
         case O_SEED:
             rc = num("seed", optarg, 0, INT64_MAX, &o->seed, d);
             have_seed = true;
             break;
-        case O_NO_REBASE: o->rebase = false; break;
+        case O_NO_REBASE:
+            o->rebase = false;
+            break;
         case O_RING:
             rc = num("ring-mb", optarg, 1, 1 << 20, &v, d);
             o->ring_bytes = v << 20;
             break;
-        case O_TIMEOUT: rc = seconds("timeout", optarg, &o->timeout_s, d); break;
-        case O_REPORT: o->report_json = optarg; break;
-        case O_QUIET: o->quiet = true; break;
-        case O_HELP: return 1;
+        case O_TIMEOUT:
+            rc = seconds("timeout", optarg, &o->timeout_s, d);
+            break;
+        case O_REPORT:
+            o->report_json = optarg;
+            break;
+        case O_QUIET:
+            o->quiet = true;
+            break;
+        case O_HELP:
+            return 1;
         default:
-            return sl_diag_set(d, SL_EINVAL, "unknown or incomplete option %s",
-                               argv[optind - 1]);
+            return sl_diag_set(d, SL_EINVAL, "unknown or incomplete option %s", argv[optind - 1]);
         }
         if (rc)
             return rc;
@@ -226,15 +307,19 @@ int sl_load__opts_parse(int argc, char **argv, sl_load_opts_t *o, sl_diag_t *d)
             return sl_diag_set(d, SL_EINVAL, "--mode li needs --dcr and --stream");
         bool creds = o->client_id || o->client_secret;
         if (!!o->token == creds)
-            return sl_diag_set(d, SL_EINVAL,
-                               "--mode li needs --token, or --client-id and --client-secret");
+            return sl_diag_set(
+              d, SL_EINVAL, "--mode li needs --token, or --client-id and --client-secret");
         if (creds && (!o->client_id || !o->client_secret))
             return sl_diag_set(d, SL_EINVAL, "--client-id and --client-secret go together");
         if (creds) {
             char def[1100];
             if (!o->token_url_text) {
-                snprintf(def, sizeof def, "%s://%s%s/oauth2/v2.0/token",
-                         o->url.tls ? "https" : "http", o->url.authority, o->url.path);
+                snprintf(def,
+                         sizeof def,
+                         "%s://%s%s/oauth2/v2.0/token",
+                         o->url.tls ? "https" : "http",
+                         o->url.authority,
+                         o->url.path);
                 rc = sl_load_url_parse(def, &o->token_url, d);
             } else {
                 rc = sl_load_url_parse(o->token_url_text, &o->token_url, d);

@@ -45,8 +45,12 @@ void sl_load_stats_xerr(sl_load_stats_t *s, const char *name, bool lost)
     }
 }
 
-void sl_load_stats_response(sl_load_stats_t *s, int status, uint64_t rows, uint64_t bytes,
-                            uint64_t wire_bytes, uint64_t latency_ns)
+void sl_load_stats_response(sl_load_stats_t *s,
+                            int status,
+                            uint64_t rows,
+                            uint64_t bytes,
+                            uint64_t wire_bytes,
+                            uint64_t latency_ns)
 {
     s->requests++;
     if (status >= 0 && status < SL_LOAD_MAX_STATUS)
@@ -104,34 +108,47 @@ static const struct {
     const char *label, *key;
     double q;
 } quantiles[] = {
-    { "p50", "p50_ns", 0.50 }, { "p90", "p90_ns", 0.90 },     { "p99", "p99_ns", 0.99 },
+    { "p50", "p50_ns", 0.50 },     { "p90", "p90_ns", 0.90 }, { "p99", "p99_ns", 0.99 },
     { "p99.9", "p999_ns", 0.999 }, { "max", "max_ns", 1.0 },
 };
 
 void sl_load_report_text(sl_buf_t *out, const sl_load_meta_t *m, const sl_load_stats_t *s)
 {
     double t = m->elapsed_s;
-    sl_buf_printf(out, "sealog-load %s %s: %u connections, %u thread%s, %llu rows/post%s, %s\n",
-                  m->mode, m->url, m->connections, m->threads, m->threads == 1 ? "" : "s",
-                  (unsigned long long)m->rows_per_post, m->gzip ? ", gzip" : "",
+    sl_buf_printf(out,
+                  "sealog-load %s %s: %u connections, %u thread%s, %llu rows/post%s, %s\n",
+                  m->mode,
+                  m->url,
+                  m->connections,
+                  m->threads,
+                  m->threads == 1 ? "" : "s",
+                  (unsigned long long)m->rows_per_post,
+                  m->gzip ? ", gzip" : "",
                   m->rate ? "open loop" : "closed loop (as fast as possible)");
     if (m->rate)
         sl_buf_printf(out, "  target rate   %llu rows/s\n", (unsigned long long)m->rate);
     sl_buf_printf(out, "  elapsed       %.3f s\n", t);
-    sl_buf_printf(out, "  requests      %llu (%llu ok, %llu lost)  %.1f req/s\n",
-                  (unsigned long long)s->requests, (unsigned long long)s->requests_ok,
-                  (unsigned long long)s->lost, per_s(s->requests, t));
-    sl_buf_printf(out, "  rows          %llu  %.0f rows/s\n", (unsigned long long)s->rows_ok,
+    sl_buf_printf(out,
+                  "  requests      %llu (%llu ok, %llu lost)  %.1f req/s\n",
+                  (unsigned long long)s->requests,
+                  (unsigned long long)s->requests_ok,
+                  (unsigned long long)s->lost,
+                  per_s(s->requests, t));
+    sl_buf_printf(out,
+                  "  rows          %llu  %.0f rows/s\n",
+                  (unsigned long long)s->rows_ok,
                   per_s(s->rows_ok, t));
-    sl_buf_printf(out, "  bytes         %llu JSON (%.2f MB/s), %llu on the wire\n",
-                  (unsigned long long)s->bytes_ok, per_s(s->bytes_ok, t) / 1e6,
+    sl_buf_printf(out,
+                  "  bytes         %llu JSON (%.2f MB/s), %llu on the wire\n",
+                  (unsigned long long)s->bytes_ok,
+                  per_s(s->bytes_ok, t) / 1e6,
                   (unsigned long long)s->wire_bytes_ok);
     sl_buf_puts(out, "  latency      ");
     for (size_t i = 0; i < SL_ARRAY_SIZE(quantiles); i++) {
         char v[16];
         sl_load_fmt_ns(sl_load_hist_quantile(&s->lat, quantiles[i].q), v);
-        sl_buf_printf(out, " %s %s%s", quantiles[i].label, v,
-                      i + 1 < SL_ARRAY_SIZE(quantiles) ? "," : "");
+        sl_buf_printf(
+          out, " %s %s%s", quantiles[i].label, v, i + 1 < SL_ARRAY_SIZE(quantiles) ? "," : "");
     }
     sl_buf_printf(out, "%s\n", m->rate ? "  (from scheduled send time)" : "");
     sl_buf_printf(out, "  errors        %llu", (unsigned long long)sl_load_stats_errors(s));
@@ -139,22 +156,29 @@ void sl_load_report_text(sl_buf_t *out, const sl_load_meta_t *m, const sl_load_s
     for (size_t i = 0; i < SL_LOAD_MAX_STATUS; i++) {
         if (!s->status[i] || (i >= 200 && i < 300))
             continue;
-        sl_buf_printf(out, "%sHTTP %zu: %llu", first ? "  (" : ", ", i,
-                      (unsigned long long)s->status[i]);
+        sl_buf_printf(
+          out, "%sHTTP %zu: %llu", first ? "  (" : ", ", i, (unsigned long long)s->status[i]);
         first = false;
     }
     for (size_t i = 0; i < s->nxerr; i++) {
-        sl_buf_printf(out, "%s%s: %llu", first ? "  (" : ", ", s->xerr[i].name,
+        sl_buf_printf(out,
+                      "%s%s: %llu",
+                      first ? "  (" : ", ",
+                      s->xerr[i].name,
                       (unsigned long long)s->xerr[i].n);
         first = false;
     }
     sl_buf_puts(out, first ? "\n" : ")\n");
-    sl_buf_printf(out, "  client CPU    %.2f s user, %.2f s sys (%.0f%% of one core)\n",
-                  m->cpu_user_s, m->cpu_sys_s,
+    sl_buf_printf(out,
+                  "  client CPU    %.2f s user, %.2f s sys (%.0f%% of one core)\n",
+                  m->cpu_user_s,
+                  m->cpu_sys_s,
                   t > 0 ? 100 * (m->cpu_user_s + m->cpu_sys_s) / t : 0.0);
     if (m->token_fetches || m->token_failures)
-        sl_buf_printf(out, "  tokens        %llu fetched, %llu failed\n",
-                      (unsigned long long)m->token_fetches, (unsigned long long)m->token_failures);
+        sl_buf_printf(out,
+                      "  tokens        %llu fetched, %llu failed\n",
+                      (unsigned long long)m->token_fetches,
+                      (unsigned long long)m->token_failures);
     if (m->unsent)
         sl_buf_printf(out,
                       "  NOTE          %llu scheduled requests were never sent: the server did "

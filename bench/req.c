@@ -15,8 +15,32 @@
 
 #define CT_JSON "application/json"
 
-void sl_load_req_head(sl_buf_t *out, const sl_load_reqcfg_t *c, size_t body_len,
-                      const char *date, const char *auth, const char *request_id)
+/* Header lines are assembled with puts, not printf: at 100k requests a
+ * second the format parser showed up in profiles. */
+static void put_header(sl_buf_t *out, const char *name, const char *value)
+{
+    sl_buf_puts(out, name);
+    sl_buf_puts(out, value);
+    sl_buf_puts(out, "\r\n");
+}
+
+static void put_size(sl_buf_t *out, size_t v)
+{
+    char t[24];
+    int k = sizeof t;
+    do {
+        t[--k] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    sl_buf_append(out, t + k, sizeof t - (size_t)k);
+}
+
+void sl_load_req_head(sl_buf_t *out,
+                      const sl_load_reqcfg_t *c,
+                      size_t body_len,
+                      const char *date,
+                      const char *auth,
+                      const char *request_id)
 {
     sl_buf_reset(out);
     sl_buf_puts(out, "POST ");
@@ -30,20 +54,26 @@ void sl_load_req_head(sl_buf_t *out, const sl_load_reqcfg_t *c, size_t body_len,
         sl_percent_encode(out, c->stream, strlen(c->stream));
         sl_buf_puts(out, "?api-version=2023-01-01 HTTP/1.1\r\n");
     }
-    sl_buf_printf(out, "Host: %s\r\nUser-Agent: sealog-load/" SL_VERSION "\r\n", c->authority);
-    sl_buf_puts(out, "Content-Type: " CT_JSON "\r\n");
+    put_header(out, "Host: ", c->authority);
+    sl_buf_puts(out, "User-Agent: sealog-load/" SL_VERSION "\r\nContent-Type: " CT_JSON "\r\n");
     if (c->mode == SL_LOAD_MODE_DC) {
-        sl_buf_printf(out, "Log-Type: %s\r\nx-ms-date: %s\r\n", c->log_type, date);
+        put_header(out, "Log-Type: ", c->log_type);
+        put_header(out, "x-ms-date: ", date);
         if (c->time_field)
             sl_buf_puts(out, "time-generated-field: ts\r\n");
-        sl_buf_printf(out, "Authorization: SharedKey %s:%s\r\n", c->workspace_id, auth);
+        sl_buf_puts(out, "Authorization: SharedKey ");
+        sl_buf_puts(out, c->workspace_id);
+        sl_buf_putc(out, ':');
+        put_header(out, "", auth);
     } else {
         if (c->gzip)
             sl_buf_puts(out, "Content-Encoding: gzip\r\n");
-        sl_buf_printf(out, "Authorization: Bearer %s\r\nx-ms-client-request-id: %s\r\n",
-                      auth ? auth : "", request_id ? request_id : "");
+        put_header(out, "Authorization: Bearer ", auth ? auth : "");
+        put_header(out, "x-ms-client-request-id: ", request_id ? request_id : "");
     }
-    sl_buf_printf(out, "Content-Length: %zu\r\n\r\n", body_len);
+    sl_buf_puts(out, "Content-Length: ");
+    put_size(out, body_len);
+    sl_buf_puts(out, "\r\n\r\n");
 }
 
 void sl_load_uuid(uint64_t *state, char out[37])

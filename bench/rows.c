@@ -51,8 +51,8 @@ static int scan_string(scan_t *s, sl_load_str_t *out)
                 return SL_EPARSE;
             char e = s->p[1];
             if (e == 'u') {
-                if (s->end - s->p < 6 || !is_hex(s->p[2]) || !is_hex(s->p[3]) ||
-                    !is_hex(s->p[4]) || !is_hex(s->p[5]))
+                if (s->end - s->p < 6 || !is_hex(s->p[2]) || !is_hex(s->p[3]) || !is_hex(s->p[4]) ||
+                    !is_hex(s->p[5]))
                     return SL_EPARSE;
                 s->p += 6;
                 continue;
@@ -199,8 +199,7 @@ int sl_load_row_parse(const char *line, size_t n, sl_load_row_t *row, sl_diag_t 
                     field = i;
             if (field >= 0) {
                 if (scan_string(&s, slot[field]))
-                    return sl_diag_set(d, SL_EPARSE, "\"%s\" must be a valid string",
-                                       names[field]);
+                    return sl_diag_set(d, SL_EPARSE, "\"%s\" must be a valid string", names[field]);
                 seen[field] = true;
             } else if (key_is(&key, "ts_ms")) {
                 sl_load_str_t num;
@@ -240,8 +239,8 @@ int sl_load_row_parse(const char *line, size_t n, sl_load_row_t *row, sl_diag_t 
                 s.p++;
                 break;
             }
-            return sl_diag_set(d, SL_EPARSE, "expected ',' or '}' at byte %zu",
-                               (size_t)(s.p - line));
+            return sl_diag_set(
+              d, SL_EPARSE, "expected ',' or '}' at byte %zu", (size_t)(s.p - line));
         }
     }
     skip_ws(&s);

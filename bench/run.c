@@ -145,8 +145,8 @@ static void send_body(worker_t *w, sl_load__conn_t *c, sl_load_body_t *b, uint64
         sl_load_uuid(&w->uuid_state, rid);
         if (r->token)
             sl_load__token_copy(r->token, &w->token_version, &w->token);
-        sl_load_req_head(&w->head, &r->reqcfg, len, NULL,
-                         r->token ? w->token.data : r->o->token, rid);
+        sl_load_req_head(
+          &w->head, &r->reqcfg, len, NULL, r->token ? w->token.data : r->o->token, rid);
     }
     /* On failure the connection reports on_error (lost) itself. */
     sl_load__conn_send(c, w->head.data, w->head.len, b->data.data, len);
@@ -218,8 +218,8 @@ static void arm_timerfd(worker_t *w, uint64_t due_ns)
     if (due_ns == w->armed_for)
         return;
     w->armed_for = due_ns;
-    struct itimerspec its = { { 0, 0 }, { (time_t)(due_ns / 1000000000u),
-                                          (long)(due_ns % 1000000000u) } };
+    struct itimerspec its = { { 0, 0 },
+                              { (time_t)(due_ns / 1000000000u), (long)(due_ns % 1000000000u) } };
     if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
         its.it_value.tv_nsec = 1; /* zero would disarm it */
     timerfd_settime(w->tfd, TFD_TIMER_ABSTIME, &its, NULL);
@@ -309,7 +309,11 @@ static void on_response(sl_load__conn_t *c, const sl_load_http_t *resp)
     sl_load_body_t *b = c->req;
     uint64_t now = sl_time_mono_ns();
     uv_mutex_lock(&w->mu);
-    sl_load_stats_response(&w->stats, resp->status, b->rows, b->json_bytes, b->data.len,
+    sl_load_stats_response(&w->stats,
+                           resp->status,
+                           b->rows,
+                           b->json_bytes,
+                           b->data.len,
                            now > c->t0_ns ? now - c->t0_ns : 0);
     w->last_answer_ns = now;
     uv_mutex_unlock(&w->mu);
@@ -327,8 +331,12 @@ static void explain_once(run_t *r, unsigned conn, const char *name, const sl_dia
         seen |= !strncmp(r->seen[i], name, sizeof r->seen[i] - 1);
     if (!seen && r->nseen < SL_LOAD_MAX_XERR) {
         snprintf(r->seen[r->nseen++], sizeof r->seen[0], "%s", name);
-        fprintf(stderr, "%ssealog-load: connection %u: %s%s%s (more like it are only counted)\n",
-                r->progress_printed && r->tty ? "\n" : "", conn, name, d ? ": " : "",
+        fprintf(stderr,
+                "%ssealog-load: connection %u: %s%s%s (more like it are only counted)\n",
+                r->progress_printed && r->tty ? "\n" : "",
+                conn,
+                name,
+                d ? ": " : "",
                 d ? d->msg : "");
     }
     uv_mutex_unlock(&r->err_mu);
@@ -479,7 +487,11 @@ static void worker_main(void *arg)
 }
 
 /* Sets up a worker whose timerfd (open loop) is already in w->tfd. */
-static void worker_init(run_t *r, worker_t *w, unsigned id, unsigned nconns, unsigned base,
+static void worker_init(run_t *r,
+                        worker_t *w,
+                        unsigned id,
+                        unsigned nconns,
+                        unsigned base,
                         uint64_t rate)
 {
     const sl_load_opts_t *o = r->o;
@@ -516,8 +528,15 @@ static void worker_init(run_t *r, worker_t *w, unsigned id, unsigned nconns, uns
     w->in_idle = sl_xcalloc(nconns ? nconns : 1, sizeof *w->in_idle);
     w->ever_ready = sl_xcalloc(nconns ? nconns : 1, sizeof *w->ever_ready);
     for (unsigned i = 0; i < nconns; i++)
-        sl_load__conn_init(&w->conns[i], w->loop, &worker_ops, w, i, &r->addr, r->tls_ctx,
-                           o->url.host, (uint64_t)(o->timeout_s * 1000));
+        sl_load__conn_init(&w->conns[i],
+                           w->loop,
+                           &worker_ops,
+                           w,
+                           i,
+                           &r->addr,
+                           r->tls_ctx,
+                           o->url.host,
+                           (uint64_t)(o->timeout_s * 1000));
 }
 
 static void worker_dispose(worker_t *w)
@@ -563,11 +582,16 @@ static void on_progress(uv_timer_t *t)
     double dt = (double)(now - r->last_ns) / 1e9;
     char p99[16];
     sl_load_fmt_ns(sl_load_hist_quantile(&s.lat, 0.99), p99);
-    fprintf(stderr, "%s%7.1fs  rows %llu  %.0f rows/s  %.2f MB/s  p99 %s  errors %llu%s",
-            r->tty ? "\r" : "", (double)(now - r->start_ns) / 1e9,
-            (unsigned long long)s.rows_ok, (double)(s.rows_ok - r->last_rows) / dt,
-            (double)(s.bytes_ok - r->last_bytes) / dt / 1e6, p99,
-            (unsigned long long)sl_load_stats_errors(&s), r->tty ? "\x1b[K" : "\n");
+    fprintf(stderr,
+            "%s%7.1fs  rows %llu  %.0f rows/s  %.2f MB/s  p99 %s  errors %llu%s",
+            r->tty ? "\r" : "",
+            (double)(now - r->start_ns) / 1e9,
+            (unsigned long long)s.rows_ok,
+            (double)(s.rows_ok - r->last_rows) / dt,
+            (double)(s.bytes_ok - r->last_bytes) / dt / 1e6,
+            p99,
+            (unsigned long long)sl_load_stats_errors(&s),
+            r->tty ? "\x1b[K" : "\n");
     fflush(stderr);
     r->progress_printed = true;
     r->last_rows = s.rows_ok;
@@ -653,7 +677,9 @@ static int setup(run_t *r, sl_diag_t *d)
     return 0;
 }
 
-int sl_load__run(const sl_load_opts_t *o, sl_load_stats_t *stats, sl_load_meta_t *meta,
+int sl_load__run(const sl_load_opts_t *o,
+                 sl_load_stats_t *stats,
+                 sl_load_meta_t *meta,
                  sl_diag_t *d)
 {
     memset(meta, 0, sizeof *meta);
@@ -687,8 +713,12 @@ int sl_load__run(const sl_load_opts_t *o, sl_load_stats_t *stats, sl_load_meta_t
         uint64_t bytes;
         const char *after;
         sl_load__feed_info(r->feed, &slots, &bytes, &after);
-        fprintf(stderr, "sealog-load: %zu bodies prepared (%.1f MiB, %s); connecting %u\n",
-                slots, (double)bytes / 1048576, after, o->connections);
+        fprintf(stderr,
+                "sealog-load: %zu bodies prepared (%.1f MiB, %s); connecting %u\n",
+                slots,
+                (double)bytes / 1048576,
+                after,
+                o->connections);
     }
 
     uv_async_init(r->main_loop, &r->main_async, on_main_async);

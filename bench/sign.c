@@ -26,8 +26,8 @@ int sl_load_sharedkey_init(sl_load_sharedkey_t *k, const char *key_b64, sl_diag_
     if (rc || out_n == 0 || out_n > SL_LOAD_SHAREDKEY_MAX) {
         sl_wipe(tmp, 3 * n / 4 + 3);
         sl_free(tmp);
-        return sl_diag_set(d, SL_EPARSE, "shared key must be base64 of 1..%d bytes",
-                           SL_LOAD_SHAREDKEY_MAX);
+        return sl_diag_set(
+          d, SL_EPARSE, "shared key must be base64 of 1..%d bytes", SL_LOAD_SHAREDKEY_MAX);
     }
     memcpy(k->key, tmp, out_n);
     k->key_n = out_n;
@@ -41,16 +41,21 @@ void sl_load_sharedkey_dispose(sl_load_sharedkey_t *k)
     sl_wipe(k, sizeof *k);
 }
 
-size_t sl_load_sharedkey_string(size_t content_length, const char *content_type, const char *date,
-                                char *out, size_t cap)
+size_t sl_load_sharedkey_string(size_t content_length,
+                                const char *content_type,
+                                const char *date,
+                                char *out,
+                                size_t cap)
 {
-    int n = snprintf(out, cap, "POST\n%zu\n%s\nx-ms-date:%s\n/api/logs", content_length,
-                     content_type, date);
+    int n = snprintf(
+      out, cap, "POST\n%zu\n%s\nx-ms-date:%s\n/api/logs", content_length, content_type, date);
     return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
 }
 
-void sl_load_sharedkey_sign(const sl_load_sharedkey_t *k, size_t content_length,
-                            const char *content_type, const char *date,
+void sl_load_sharedkey_sign(const sl_load_sharedkey_t *k,
+                            size_t content_length,
+                            const char *content_type,
+                            const char *date,
                             char out[SL_LOAD_SIG_B64_LEN + 1])
 {
     char sts[512];

@@ -81,12 +81,12 @@ static void on_response(sl_load__conn_t *c, const sl_load_http_t *r)
     const char *tok = json_string_value(json_object_get(doc, "access_token"));
     json_t *exp = json_object_get(doc, "expires_in");
     /* expires_in is a number; some issuers send digits in a string. */
-    long long secs = json_is_integer(exp) ? json_integer_value(exp)
+    long long secs = json_is_integer(exp)  ? json_integer_value(exp)
                      : json_is_string(exp) ? atoll(json_string_value(exp))
                                            : 3600;
     if (!tok || !tok[0]) {
-        fetch_failed(t, "token endpoint reply has no access_token (%s)",
-                     doc ? "JSON without it" : je.text);
+        fetch_failed(
+          t, "token endpoint reply has no access_token (%s)", doc ? "JSON without it" : je.text);
     } else {
         uv_mutex_lock(&t->mu);
         sl_free(t->token);
@@ -127,7 +127,14 @@ static void fetch(sl_load__token_t *t)
         return;
     t->failed_now = false;
     sl_load__conn_t *c = sl_xmalloc(sizeof *c);
-    sl_load__conn_init(c, t->loop, &token_ops, t, 0, &t->addr, t->tls_ctx, t->o->token_url.host,
+    sl_load__conn_init(c,
+                       t->loop,
+                       &token_ops,
+                       t,
+                       0,
+                       &t->addr,
+                       t->tls_ctx,
+                       t->o->token_url.host,
                        (uint64_t)(t->o->timeout_s * 1000));
     sl_load__conn_keep_body(c, 1 << 20);
     c->req = NULL;
@@ -135,7 +142,9 @@ static void fetch(sl_load__token_t *t)
     sl_load__conn_start(c);
 }
 
-int sl_load__token_create(uv_loop_t *loop, const sl_load_opts_t *o, sl_load__token_t **out,
+int sl_load__token_create(uv_loop_t *loop,
+                          const sl_load_opts_t *o,
+                          sl_load__token_t **out,
                           sl_diag_t *d)
 {
     sl_load__token_t *t = sl_xcalloc(1, sizeof *t);
@@ -146,8 +155,7 @@ int sl_load__token_create(uv_loop_t *loop, const sl_load_opts_t *o, sl_load__tok
     int rc;
     if ((rc = sl_load__resolve(&o->token_url, &t->addr, d)))
         goto fail;
-    if (o->token_url.tls &&
-        (rc = sl_load_tls_ctx_client(o->cacert, o->insecure, &t->tls_ctx, d)))
+    if (o->token_url.tls && (rc = sl_load_tls_ctx_client(o->cacert, o->insecure, &t->tls_ctx, d)))
         goto fail;
     sl_buf_puts(&t->form, "grant_type=client_credentials&client_id=");
     sl_percent_encode(&t->form, o->client_id, strlen(o->client_id));
@@ -158,7 +166,8 @@ int sl_load__token_create(uv_loop_t *loop, const sl_load_opts_t *o, sl_load__tok
                   "POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: sealog-load/" SL_VERSION "\r\n"
                   "Content-Type: application/x-www-form-urlencoded\r\nAccept: application/json\r\n"
                   "Content-Length: %zu\r\n\r\n",
-                  o->token_url.path[0] ? o->token_url.path : "/", o->token_url.authority,
+                  o->token_url.path[0] ? o->token_url.path : "/",
+                  o->token_url.authority,
                   t->form.len);
 
     /* The first token, before anything else runs on the loop. */

@@ -31,8 +31,8 @@ static void check_message(const sl_load_http_t *p)
 static void fuzz_http(const uint8_t *data, size_t size, uint8_t mode)
 {
     sl_load_http_t p;
-    sl_load_http_init(&p, mode & 1 ? SL_LOAD_HTTP_REQUEST : SL_LOAD_HTTP_RESPONSE, mode & 2, 512,
-                      256);
+    sl_load_http_init(
+      &p, mode & 1 ? SL_LOAD_HTTP_REQUEST : SL_LOAD_HTTP_RESPONSE, mode & 2, 512, 256);
     p.pause_after_head = mode & 4;
     size_t step = (size_t)(mode >> 3) + 1, off = 0;
     int messages = 0;

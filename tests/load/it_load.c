@@ -117,14 +117,14 @@ static void verify_sharedkey(const sl_capture_req_t *q, const uint8_t key[64])
     const char *date = sl_capture_req_header(q, "x-ms-date");
     const char *ct = sl_capture_req_header(q, "Content-Type");
     const char *cl = sl_capture_req_header(q, "Content-Length");
-    cr_assert(auth && date && ct && cl, "request %llu lacks signed headers",
-              (unsigned long long)q->seq);
+    cr_assert(
+      auth && date && ct && cl, "request %llu lacks signed headers", (unsigned long long)q->seq);
     cr_assert(!strncmp(auth, "SharedKey " WS ":", 47), "%s", auth);
     cr_expect_eq(strtoull(cl, NULL, 10), q->body.len);
     sl_ticks_t t;
     cr_assert_eq(sl_time_parse_rfc1123(date, strlen(date), &t), 0, "x-ms-date %s", date);
-    cr_expect_lt(llabs((long long)((t - sl_time_now()) / SL_TICKS_PER_SEC)), 300,
-                 "x-ms-date is current");
+    cr_expect_lt(
+      llabs((long long)((t - sl_time_now()) / SL_TICKS_PER_SEC)), 300, "x-ms-date is current");
     char sts[256];
     int n = snprintf(sts, sizeof sts, "POST\n%s\n%s\nx-ms-date:%s\n/api/logs", cl, ct, date);
     unsigned char mac[32];
@@ -132,8 +132,8 @@ static void verify_sharedkey(const sl_capture_req_t *q, const uint8_t key[64])
     HMAC(EVP_sha256(), key, 64, (unsigned char *)sts, (size_t)n, mac, &mn);
     char want[64];
     want[EVP_EncodeBlock((unsigned char *)want, mac, 32)] = '\0';
-    cr_expect_str_eq(strrchr(auth, ':') + 1, want, "signature of request %llu",
-                     (unsigned long long)q->seq);
+    cr_expect_str_eq(
+      strrchr(auth, ':') + 1, want, "signature of request %llu", (unsigned long long)q->seq);
 }
 
 /* Parses a body (inflating gzip) as a JSON array of records with the
@@ -170,8 +170,9 @@ static json_t *records(const sl_capture_req_t *q, const char *time_key)
     json_array_foreach(a, i, rec)
     {
         cr_assert_eq(json_object_size(rec), 5);
-        const char *cols[] = { time_key, "Computer", "ProcessName", "SeverityLevel",
-                               "SyslogMessage" };
+        const char *cols[] = {
+            time_key, "Computer", "ProcessName", "SeverityLevel", "SyslogMessage"
+        };
         for (size_t c = 0; c < 5; c++)
             cr_assert(json_is_string(json_object_get(rec, cols[c])), "%s missing", cols[c]);
         const char *ts = json_string_value(json_object_get(rec, time_key));
@@ -200,9 +201,23 @@ Test(it_load, dc_posts_signed_batches_of_the_asked_size)
     char key[100];
     workspace_key(raw, key);
     run_t r;
-    load(&r, (const char *[]){ "--url", sl_capture_url(c), "--mode", "dc", "--workspace-id", WS,
-                               "--shared-key", key, "--total-rows", "2500", "--rows-per-post",
-                               "1000", "--connections", "2", "--quiet", NULL });
+    load(&r,
+         (const char *[]){ "--url",
+                           sl_capture_url(c),
+                           "--mode",
+                           "dc",
+                           "--workspace-id",
+                           WS,
+                           "--shared-key",
+                           key,
+                           "--total-rows",
+                           "2500",
+                           "--rows-per-post",
+                           "1000",
+                           "--connections",
+                           "2",
+                           "--quiet",
+                           NULL });
     sl_capture_stop(c);
     cr_assert_eq(r.status, 0, "%s%s", r.out.data, r.err.data);
     cr_assert_eq(sl_capture_count(c), 3);
@@ -233,7 +248,8 @@ Test(it_load, dc_posts_signed_batches_of_the_asked_size)
     cr_expect_eq(rows, 2500);
     cr_expect(sizes == 221 || sizes == 212 || sizes == 122, "two posts of 1000 and one of 500");
     cr_expect(newest <= now_ms + 1000 && newest > now_ms - 120000,
-              "times are rebased to end now (newest %lld, now %lld)", (long long)newest,
+              "times are rebased to end now (newest %lld, now %lld)",
+              (long long)newest,
               (long long)now_ms);
     cr_expect_eq(rep_int(&r, "rows"), 2500, "the report agrees with the server");
     cr_expect_eq(rep_int(&r, "requests"), 3);
@@ -250,11 +266,30 @@ Test(it_load, dc_over_https_with_time_field_and_a_repeatable_seed)
     uint8_t raw[64];
     char key[100];
     workspace_key(raw, key);
-    const char *args[] = { "--url", sl_capture_url(c), "--cacert", sl_capture_cacert(c), "--mode",
-                           "dc", "--workspace-id", WS, "--shared-key", key, "--time-field",
-                           "--log-type", "App_Logs2", "--seed", "7", "--no-rebase-time",
-                           "--total-rows", "300", "--rows-per-post", "100", "--connections", "1",
-                           "--quiet", NULL };
+    const char *args[] = { "--url",
+                           sl_capture_url(c),
+                           "--cacert",
+                           sl_capture_cacert(c),
+                           "--mode",
+                           "dc",
+                           "--workspace-id",
+                           WS,
+                           "--shared-key",
+                           key,
+                           "--time-field",
+                           "--log-type",
+                           "App_Logs2",
+                           "--seed",
+                           "7",
+                           "--no-rebase-time",
+                           "--total-rows",
+                           "300",
+                           "--rows-per-post",
+                           "100",
+                           "--connections",
+                           "1",
+                           "--quiet",
+                           NULL };
     run_t r1, r2;
     load(&r1, args);
     load(&r2, args);
@@ -274,7 +309,8 @@ Test(it_load, dc_over_https_with_time_field_and_a_repeatable_seed)
     for (size_t i = 0; i < 3; i++) {
         const sl_capture_req_t *a = sl_capture_get(c, i), *b = sl_capture_get(c, i + 3);
         cr_expect(a->body.len == b->body.len && !memcmp(a->body.data, b->body.data, a->body.len),
-                  "body %zu differs between runs", i);
+                  "body %zu differs between runs",
+                  i);
     }
     cr_expect(strstr(sl_capture_get(c, 0)->body.data, "\"ts\":\"2024-06-1") != NULL);
     run_dispose(&r1);
@@ -289,9 +325,20 @@ Test(it_load, https_refuses_an_untrusted_server_unless_insecure)
     uint8_t raw[64];
     workspace_key(raw, key);
     run_t r;
-    load(&r, (const char *[]){ "--url", sl_capture_url(c), "--mode", "dc", "--workspace-id", WS,
-                               "--shared-key", key, "--total-rows", "10", "--connections", "1",
-                               NULL });
+    load(&r,
+         (const char *[]){ "--url",
+                           sl_capture_url(c),
+                           "--mode",
+                           "dc",
+                           "--workspace-id",
+                           WS,
+                           "--shared-key",
+                           key,
+                           "--total-rows",
+                           "10",
+                           "--connections",
+                           "1",
+                           NULL });
     cr_expect_eq(r.status, 1, "%s%s", r.out.data, r.err.data);
     cr_expect(strstr(r.err.data, "certificate verification failed") != NULL, "%s", r.err.data);
     cr_expect_eq(rep_int(&r, "requests"), 0);
@@ -301,9 +348,20 @@ Test(it_load, https_refuses_an_untrusted_server_unless_insecure)
     sl_capture_counts(c, &n);
     cr_expect_eq(n.requests, 0, "nothing was sent to an unverified server");
 
-    load(&r, (const char *[]){ "--url", sl_capture_url(c), "--insecure", "--mode", "dc",
-                               "--workspace-id", WS, "--shared-key", key, "--total-rows", "10",
-                               "--quiet", NULL });
+    load(&r,
+         (const char *[]){ "--url",
+                           sl_capture_url(c),
+                           "--insecure",
+                           "--mode",
+                           "dc",
+                           "--workspace-id",
+                           WS,
+                           "--shared-key",
+                           key,
+                           "--total-rows",
+                           "10",
+                           "--quiet",
+                           NULL });
     cr_expect_eq(r.status, 0, "%s%s", r.out.data, r.err.data);
     cr_expect_eq(rep_int(&r, "rows"), 10);
     run_dispose(&r);
@@ -314,11 +372,13 @@ Test(it_load, li_sends_bearer_gzip_and_request_ids)
 {
     sl_capture_t *c = capture((sl_capture_opts_t){ .tls = true });
     run_t r;
-    load(&r, (const char *[]){ "--url", sl_capture_url(c), "--cacert", sl_capture_cacert(c),
-                               "--mode", "li", "--dcr", "dcr-0a1b2c3d", "--stream",
-                               "Custom-Syslog_CL", "--token", "tok-123", "--gzip", "--total-rows",
-                               "1200", "--rows-per-post", "500", "--connections", "2", "--quiet",
-                               NULL });
+    load(
+      &r,
+      (const char *[]){
+        "--url",  sl_capture_url(c), "--cacert", sl_capture_cacert(c), "--mode",  "li",
+        "--dcr",  "dcr-0a1b2c3d",    "--stream", "Custom-Syslog_CL",   "--token", "tok-123",
+        "--gzip", "--total-rows",    "1200",     "--rows-per-post",    "500",     "--connections",
+        "2",      "--quiet",         NULL });
     sl_capture_stop(c);
     cr_assert_eq(r.status, 0, "%s%s", r.out.data, r.err.data);
     cr_assert_eq(sl_capture_count(c), 3);
@@ -352,13 +412,20 @@ Test(it_load, li_sends_bearer_gzip_and_request_ids)
 Test(it_load, li_fetches_and_refreshes_client_credential_tokens)
 {
     sl_capture_t *c = capture((sl_capture_opts_t){
-        .client_id = "app-1", .client_secret = "s3cr&t=", .token_ttl = 1, .chunked = true });
+      .client_id = "app-1", .client_secret = "s3cr&t=", .token_ttl = 1, .chunked = true });
     run_t r;
-    load(&r, (const char *[]){ "--url", sl_capture_url(c), "--mode", "li", "--dcr", "dcr-1",
-                               "--stream", "Custom-Syslog_CL", "--client-id", "app-1",
-                               "--client-secret", "s3cr&t=", "--rate", "2000",
-                               "--rows-per-post", "100", "--duration", "3", "--connections", "2",
-                               "--ring-mb", "8", "--quiet", NULL });
+    load(&r, (const char *[]){ "--url",           sl_capture_url(c),
+                               "--mode",          "li",
+                               "--dcr",           "dcr-1",
+                               "--stream",        "Custom-Syslog_CL",
+                               "--client-id",     "app-1",
+                               "--client-secret", "s3cr&t=",
+                               "--rate",          "2000",
+                               "--rows-per-post", "100",
+                               "--duration",      "3",
+                               "--connections",   "2",
+                               "--ring-mb",       "8",
+                               "--quiet",         NULL });
     sl_capture_stop(c);
     cr_assert_eq(r.status, 0, "%s%s", r.out.data, r.err.data);
     size_t tokens = 0, data = 0;
@@ -371,7 +438,8 @@ Test(it_load, li_fetches_and_refreshes_client_credential_tokens)
                              "application/x-www-form-urlencoded");
             cr_expect(strstr(q->body.data, "grant_type=client_credentials") != NULL);
             cr_expect(strstr(q->body.data, "client_secret=s3cr%26t%3D") != NULL,
-                          "the secret is form-encoded: %s", q->body.data);
+                      "the secret is form-encoded: %s",
+                      q->body.data);
             cr_expect(strstr(q->body.data, "scope=https://monitor.azure.com/.default") != NULL);
             cr_expect_eq(q->status, 200);
             continue;
@@ -396,9 +464,22 @@ Test(it_load, li_refused_credentials_stop_before_the_run)
 {
     sl_capture_t *c = capture((sl_capture_opts_t){ .client_id = "app-1", .client_secret = "x" });
     run_t r;
-    load(&r, (const char *[]){ "--url", sl_capture_url(c), "--mode", "li", "--dcr", "dcr-1",
-                               "--stream", "Custom-Syslog_CL", "--client-id", "app-1",
-                               "--client-secret", "wrong", "--total-rows", "10", NULL });
+    load(&r,
+         (const char *[]){ "--url",
+                           sl_capture_url(c),
+                           "--mode",
+                           "li",
+                           "--dcr",
+                           "dcr-1",
+                           "--stream",
+                           "Custom-Syslog_CL",
+                           "--client-id",
+                           "app-1",
+                           "--client-secret",
+                           "wrong",
+                           "--total-rows",
+                           "10",
+                           NULL });
     sl_capture_stop(c);
     cr_expect_eq(r.status, 2, "%s%s", r.out.data, r.err.data);
     cr_expect(strstr(r.err.data, "HTTP 401") != NULL, "%s", r.err.data);
@@ -409,15 +490,29 @@ Test(it_load, li_refused_credentials_stop_before_the_run)
 
 Test(it_load, failures_are_counted_by_status_and_reconnects_are_not_errors)
 {
-    sl_capture_t *c = capture(
-        (sl_capture_opts_t){ .fail_every = 4, .fail_status = 503, .chunked = true, .close_every = 5 });
+    sl_capture_t *c = capture((sl_capture_opts_t){
+      .fail_every = 4, .fail_status = 503, .chunked = true, .close_every = 5 });
     char key[100];
     uint8_t raw[64];
     workspace_key(raw, key);
     run_t r;
-    load(&r, (const char *[]){ "--url", sl_capture_url(c), "--mode", "dc", "--workspace-id", WS,
-                               "--shared-key", key, "--total-rows", "4000", "--rows-per-post",
-                               "100", "--connections", "3", "--quiet", NULL });
+    load(&r,
+         (const char *[]){ "--url",
+                           sl_capture_url(c),
+                           "--mode",
+                           "dc",
+                           "--workspace-id",
+                           WS,
+                           "--shared-key",
+                           key,
+                           "--total-rows",
+                           "4000",
+                           "--rows-per-post",
+                           "100",
+                           "--connections",
+                           "3",
+                           "--quiet",
+                           NULL });
     sl_capture_stop(c);
     cr_expect_eq(r.status, 1, "a 503 makes the run fail: %s%s", r.out.data, r.err.data);
     cr_expect_eq(sl_capture_count(c), 40);
@@ -445,10 +540,16 @@ Test(it_load, rate_limits_requests_to_the_timetable)
     workspace_key(raw, key);
     run_t r;
     /* 1000 rows/s in posts of 100: one request every 100 ms, 20 in 2 s. */
-    load(&r, (const char *[]){ "--url", sl_capture_url(c), "--mode", "dc", "--workspace-id", WS,
-                               "--shared-key", key, "--rate", "1000", "--rows-per-post", "100",
-                               "--duration", "2", "--connections", "4", "--ring-mb", "8",
-                               "--quiet", NULL });
+    load(&r, (const char *[]){ "--url",           sl_capture_url(c),
+                               "--mode",          "dc",
+                               "--workspace-id",  WS,
+                               "--shared-key",    key,
+                               "--rate",          "1000",
+                               "--rows-per-post", "100",
+                               "--duration",      "2",
+                               "--connections",   "4",
+                               "--ring-mb",       "8",
+                               "--quiet",         NULL });
     sl_capture_stop(c);
     cr_assert_eq(r.status, 0, "%s%s", r.out.data, r.err.data);
     size_t n = sl_capture_count(c);
@@ -465,13 +566,13 @@ Test(it_load, input_rows_are_sent_verbatim_and_cycled)
     char path[] = "/tmp/sealog-it-input-XXXXXX";
     int fd = mkstemp(path);
     const char *lines =
-        "{\"ts\":\"2024-06-10 06:13:20\",\"ts_ms\":1718000000654,\"host\":\"web-07\",\"app\":"
-        "\"sshd\",\"severity\":\"error\",\"message\":\"Failed password for invalid user alice\"}\n"
-        "\n"
-        "{\"ts\":\"2024-06-10 06:13:21\",\"ts_ms\":1718000001777,\"host\":\"db-04\",\"app\":"
-        "\"nginx\",\"severity\":\"info\",\"message\":\"\\\"PUT /x\\\" 200 \\u00e9\"}\n"
-        "{\"ts\":\"2024-06-10 06:13:22\",\"ts_ms\":1718000002000,\"host\":\"k8s-node-01\",\"app\":"
-        "\"kubelet\",\"severity\":\"warning\",\"message\":\"three\"}\n";
+      "{\"ts\":\"2024-06-10 06:13:20\",\"ts_ms\":1718000000654,\"host\":\"web-07\",\"app\":"
+      "\"sshd\",\"severity\":\"error\",\"message\":\"Failed password for invalid user alice\"}\n"
+      "\n"
+      "{\"ts\":\"2024-06-10 06:13:21\",\"ts_ms\":1718000001777,\"host\":\"db-04\",\"app\":"
+      "\"nginx\",\"severity\":\"info\",\"message\":\"\\\"PUT /x\\\" 200 \\u00e9\"}\n"
+      "{\"ts\":\"2024-06-10 06:13:22\",\"ts_ms\":1718000002000,\"host\":\"k8s-node-01\",\"app\":"
+      "\"kubelet\",\"severity\":\"warning\",\"message\":\"three\"}\n";
     cr_assert_eq(write(fd, lines, strlen(lines)), (ssize_t)strlen(lines));
     close(fd);
     sl_capture_t *c = capture((sl_capture_opts_t){ 0 });
@@ -479,17 +580,34 @@ Test(it_load, input_rows_are_sent_verbatim_and_cycled)
     uint8_t raw[64];
     workspace_key(raw, key);
     run_t r;
-    load(&r, (const char *[]){ "--url", sl_capture_url(c), "--mode", "dc", "--workspace-id", WS,
-                               "--shared-key", key, "--input", path, "--no-rebase-time",
-                               "--total-rows", "7", "--rows-per-post", "7", "--quiet", NULL });
+    load(&r,
+         (const char *[]){ "--url",
+                           sl_capture_url(c),
+                           "--mode",
+                           "dc",
+                           "--workspace-id",
+                           WS,
+                           "--shared-key",
+                           key,
+                           "--input",
+                           path,
+                           "--no-rebase-time",
+                           "--total-rows",
+                           "7",
+                           "--rows-per-post",
+                           "7",
+                           "--quiet",
+                           NULL });
     sl_capture_stop(c);
     cr_assert_eq(r.status, 0, "%s%s", r.out.data, r.err.data);
     cr_assert_eq(sl_capture_count(c), 1);
     json_t *a = records(sl_capture_get(c, 0), "ts");
     cr_assert_eq(json_array_size(a), 7);
-    const char *msgs[] = { "Failed password for invalid user alice", "\"PUT /x\" 200 \xc3\xa9",
+    const char *msgs[] = { "Failed password for invalid user alice",
+                           "\"PUT /x\" 200 \xc3\xa9",
                            "three" };
-    const char *times[] = { "2024-06-10T06:13:20.654Z", "2024-06-10T06:13:21.777Z",
+    const char *times[] = { "2024-06-10T06:13:20.654Z",
+                            "2024-06-10T06:13:21.777Z",
                             "2024-06-10T06:13:22.000Z" };
     for (size_t i = 0; i < 7; i++) {
         json_t *rec = json_array_get(a, i);
@@ -504,9 +622,21 @@ Test(it_load, input_rows_are_sent_verbatim_and_cycled)
     FILE *f = fopen(path, "a");
     fputs("{\"host\":\"h\"\n", f);
     fclose(f);
-    load(&r, (const char *[]){ "--url", sl_capture_url(c), "--mode", "dc", "--workspace-id", WS,
-                               "--shared-key", key, "--input", path, "--no-rebase-time",
-                               "--total-rows", "7", NULL });
+    load(&r,
+         (const char *[]){ "--url",
+                           sl_capture_url(c),
+                           "--mode",
+                           "dc",
+                           "--workspace-id",
+                           WS,
+                           "--shared-key",
+                           key,
+                           "--input",
+                           path,
+                           "--no-rebase-time",
+                           "--total-rows",
+                           "7",
+                           NULL });
     cr_expect_eq(r.status, 2);
     cr_expect(strstr(r.err.data, ":5") != NULL, "names the line: %s", r.err.data);
     run_dispose(&r);
@@ -529,8 +659,21 @@ Test(it_load, an_unreachable_server_is_a_transport_error)
     uint8_t raw[64];
     workspace_key(raw, key);
     run_t r;
-    load(&r, (const char *[]){ "--url", url, "--mode", "dc", "--workspace-id", WS, "--shared-key",
-                               key, "--total-rows", "10", "--connections", "2", "--quiet", NULL });
+    load(&r,
+         (const char *[]){ "--url",
+                           url,
+                           "--mode",
+                           "dc",
+                           "--workspace-id",
+                           WS,
+                           "--shared-key",
+                           key,
+                           "--total-rows",
+                           "10",
+                           "--connections",
+                           "2",
+                           "--quiet",
+                           NULL });
     cr_expect_eq(r.status, 1, "%s%s", r.out.data, r.err.data);
     cr_expect(strstr(r.out.data, "connect ECONNREFUSED") != NULL, "%s", r.out.data);
     cr_expect_eq(rep_int(&r, "rows"), 0);
@@ -547,13 +690,31 @@ Test(it_load, bad_command_lines_exit_2_with_a_reason)
         { { "--url", "http://127.0.0.1:1", NULL }, "--mode" },
         { { "--url", "http://127.0.0.1:1", "--mode", "dc", "--shared-key", "AAAA", NULL },
           "--workspace-id" },
-        { { "--url", "http://127.0.0.1:1", "--mode", "dc", "--workspace-id", WS, "--shared-key",
-            "@@", NULL },
+        { { "--url",
+            "http://127.0.0.1:1",
+            "--mode",
+            "dc",
+            "--workspace-id",
+            WS,
+            "--shared-key",
+            "@@",
+            NULL },
           "base64" },
         { { "--url", "http://127.0.0.1:1", "--mode", "li", "--dcr", "d", "--stream", "s", NULL },
           "--token" },
-        { { "--url", "http://127.0.0.1:1", "--mode", "li", "--dcr", "d", "--stream", "s",
-            "--token", "t", "--connections", "0", NULL },
+        { { "--url",
+            "http://127.0.0.1:1",
+            "--mode",
+            "li",
+            "--dcr",
+            "d",
+            "--stream",
+            "s",
+            "--token",
+            "t",
+            "--connections",
+            "0",
+            NULL },
           "--connections" },
         { { "--url", "gopher://x", "--mode", "dc", NULL }, "scheme" },
     };

@@ -24,14 +24,16 @@ Test(load_body, records_map_fields_for_both_apis)
     sl_load_row_t r = sample();
     sl_buf_t b = SL_BUF_INIT;
     sl_load_record_append(&b, SL_LOAD_MODE_DC, &r, 0);
-    cr_expect_str_eq(b.data, "{\"ts\":\"2024-06-10T06:13:20.123Z\",\"Computer\":\"web-01.prod."
-                             "example.net\",\"ProcessName\":\"nginx\",\"SeverityLevel\":\"info\","
-                             "\"SyslogMessage\":\"GET \\\"/\\\" 200\"}");
+    cr_expect_str_eq(b.data,
+                     "{\"ts\":\"2024-06-10T06:13:20.123Z\",\"Computer\":\"web-01.prod."
+                     "example.net\",\"ProcessName\":\"nginx\",\"SeverityLevel\":\"info\","
+                     "\"SyslogMessage\":\"GET \\\"/\\\" 200\"}");
     sl_buf_reset(&b);
     sl_load_record_append(&b, SL_LOAD_MODE_LI, &r, 1000);
-    cr_expect_str_eq(b.data, "{\"TimeGenerated\":\"2024-06-10T06:13:21.123Z\",\"Computer\":\"web-"
-                             "01.prod.example.net\",\"ProcessName\":\"nginx\",\"SeverityLevel\":"
-                             "\"info\",\"SyslogMessage\":\"GET \\\"/\\\" 200\"}",
+    cr_expect_str_eq(b.data,
+                     "{\"TimeGenerated\":\"2024-06-10T06:13:21.123Z\",\"Computer\":\"web-"
+                     "01.prod.example.net\",\"ProcessName\":\"nginx\",\"SeverityLevel\":"
+                     "\"info\",\"SyslogMessage\":\"GET \\\"/\\\" 200\"}",
                      "the shift moves the time");
     json_error_t e;
     json_t *j = json_loads(b.data, 0, &e);
@@ -52,8 +54,11 @@ Test(load_body, times_format_like_the_common_formatter)
         sl_load_record_append(&b, SL_LOAD_MODE_DC, &r, -7);
         char want[32];
         sl_time_format_iso8601_ms((ms - 7) * SL_TICKS_PER_MS, want);
-        cr_assert(strncmp(b.data + 7, want, strlen(want)) == 0, "%lld: %.30s vs %s",
-                  (long long)ms, b.data + 7, want);
+        cr_assert(strncmp(b.data + 7, want, strlen(want)) == 0,
+                  "%lld: %.30s vs %s",
+                  (long long)ms,
+                  b.data + 7,
+                  want);
     }
     sl_buf_dispose(&b);
 }

@@ -11,8 +11,16 @@
 static char *row_text(const sl_load_row_t *r)
 {
     sl_buf_t b = SL_BUF_INIT;
-    sl_buf_printf(&b, "%lld|%.*s|%.*s|%.*s|%.*s", (long long)r->ts_ms, (int)r->host.n, r->host.p,
-                  (int)r->app.n, r->app.p, (int)r->severity.n, r->severity.p, (int)r->message.n,
+    sl_buf_printf(&b,
+                  "%lld|%.*s|%.*s|%.*s|%.*s",
+                  (long long)r->ts_ms,
+                  (int)r->host.n,
+                  r->host.p,
+                  (int)r->app.n,
+                  r->app.p,
+                  (int)r->severity.n,
+                  r->severity.p,
+                  (int)r->message.n,
                   r->message.p);
     return sl_buf_steal(&b, NULL);
 }
@@ -83,8 +91,13 @@ Test(load_gen, strings_are_valid_json_content)
         sl_load_row_t r;
         sl_load_gen_row(&g, i, &r);
         char doc[1200];
-        int n = snprintf(doc, sizeof doc, "[\"%.*s\",\"%.*s\"]", (int)r.host.n, r.host.p,
-                         (int)r.message.n, r.message.p);
+        int n = snprintf(doc,
+                         sizeof doc,
+                         "[\"%.*s\",\"%.*s\"]",
+                         (int)r.host.n,
+                         r.host.p,
+                         (int)r.message.n,
+                         r.message.p);
         json_error_t e;
         json_t *j = json_loadb(doc, (size_t)n, 0, &e);
         cr_assert(j != NULL, "row %llu: %s in %s", (unsigned long long)i, e.text, doc);

@@ -54,8 +54,8 @@ Test(load_http, chunked_with_extensions_and_trailers)
     for (size_t step = 1; step <= strlen(msg); step += 3) {
         sl_load_http_t p;
         sl_load_http_init(&p, SL_LOAD_HTTP_RESPONSE, true, 4096, 4096);
-        cr_assert_eq(feed_steps(&p, msg, strlen(msg), step), (ssize_t)strlen(msg), "step %zu",
-                     step);
+        cr_assert_eq(
+          feed_steps(&p, msg, strlen(msg), step), (ssize_t)strlen(msg), "step %zu", step);
         cr_expect_eq(p.status, 503);
         cr_expect(p.chunked);
         cr_expect_eq(p.body.len, 23);
@@ -68,7 +68,8 @@ Test(load_http, interim_and_bodiless_responses)
 {
     sl_load_http_t p;
     sl_load_http_init(&p, SL_LOAD_HTTP_RESPONSE, false, 4096, 0);
-    const char *msg = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nContent-Length: 9\r\n\r\n";
+    const char *msg =
+      "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nContent-Length: 9\r\n\r\n";
     cr_assert_eq(sl_load_http_feed(&p, msg, strlen(msg)), (ssize_t)strlen(msg));
     cr_expect(p.done);
     cr_expect_eq(p.status, 204, "the 100 is skipped, the 204 has no body");
@@ -79,7 +80,8 @@ Test(load_http, interim_and_bodiless_responses)
     cr_expect(p.conn_close, "HTTP/1.0 closes unless keep-alive");
     cr_expect_eq(p.body_n, 2, "bodies are counted even when not kept");
     sl_load_http_reset(&p);
-    const char *m3 = "HTTP/1.1 200 OK\r\nConnection: keep-alive, Close\r\nContent-Length: 0\r\n\r\n";
+    const char *m3 =
+      "HTTP/1.1 200 OK\r\nConnection: keep-alive, Close\r\nContent-Length: 0\r\n\r\n";
     cr_assert_eq(sl_load_http_feed(&p, m3, strlen(m3)), (ssize_t)strlen(m3));
     cr_expect(p.conn_close);
     sl_load_http_dispose(&p);
@@ -117,8 +119,8 @@ Test(load_http, requests_and_pausing_after_the_head)
     cr_expect(p.head_done && !p.done, "paused after the head");
     cr_expect_eq(p.method_n, 4);
     cr_expect(!memcmp(p.head.data, "POST", 4));
-    cr_expect(p.target_n == 32 && !memcmp(p.head.data + p.target_off,
-                                          "/api/logs?api-version=2016-04-01", 32));
+    cr_expect(p.target_n == 32 &&
+              !memcmp(p.head.data + p.target_off, "/api/logs?api-version=2016-04-01", 32));
     p.keep_body = true;
     ssize_t r2 = sl_load_http_feed(&p, msg + r, n - (size_t)r);
     cr_assert_eq(r2, 3);
@@ -142,16 +144,20 @@ Test(load_http, broken_streams_are_refused)
         { SL_LOAD_HTTP_RESPONSE, "HTTP/1.1 20 OK\r\n\r\n", SL_EPARSE },
         { SL_LOAD_HTTP_RESPONSE, "HTTP/1.1 700 Odd\r\n\r\n", SL_EPARSE },
         { SL_LOAD_HTTP_RESPONSE, "HTTP/1.1 101 Switching\r\n\r\n", SL_EPARSE },
-        { SL_LOAD_HTTP_RESPONSE, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+        { SL_LOAD_HTTP_RESPONSE,
+          "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
           SL_EPARSE },
         { SL_LOAD_HTTP_RESPONSE, "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", SL_EPARSE },
-        { SL_LOAD_HTTP_RESPONSE, "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n",
+        { SL_LOAD_HTTP_RESPONSE,
+          "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n",
           SL_EPARSE },
         { SL_LOAD_HTTP_RESPONSE, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", SL_EPARSE },
-        { SL_LOAD_HTTP_RESPONSE, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        { SL_LOAD_HTTP_RESPONSE,
+          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
           SL_EPARSE },
         { SL_LOAD_HTTP_RESPONSE,
-          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n", SL_EPARSE },
+          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n",
+          SL_EPARSE },
         { SL_LOAD_HTTP_RESPONSE,
           "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\n",
           SL_EPARSE },

@@ -66,9 +66,15 @@ Test(load_report, transport_error_names_are_bounded)
 Test(load_report, text_and_json_carry_the_same_figures)
 {
     sl_load_stats_t *s = fill();
-    sl_load_meta_t m = { .mode = "dc", .url = "https://127.0.0.1:8443", .connections = 4,
-                         .threads = 1, .rows_per_post = 1000, .rate = 0, .elapsed_s = 2.0,
-                         .cpu_user_s = 0.5, .cpu_sys_s = 0.25 };
+    sl_load_meta_t m = { .mode = "dc",
+                         .url = "https://127.0.0.1:8443",
+                         .connections = 4,
+                         .threads = 1,
+                         .rows_per_post = 1000,
+                         .rate = 0,
+                         .elapsed_s = 2.0,
+                         .cpu_user_s = 0.5,
+                         .cpu_sys_s = 0.25 };
     sl_buf_t t = SL_BUF_INIT, j = SL_BUF_INIT;
     sl_load_report_text(&t, &m, s);
     cr_expect(strstr(t.data, "45000 rows/s") != NULL, "%s", t.data);
@@ -91,7 +97,7 @@ Test(load_report, text_and_json_carry_the_same_figures)
     cr_expect_eq(json_integer_value(json_object_get(err, "total")), 10);
     cr_expect_eq(json_integer_value(json_object_get(json_object_get(err, "by_status"), "503")), 7);
     cr_expect_eq(
-        json_integer_value(json_object_get(json_object_get(err, "transport"), "ECONNRESET")), 1);
+      json_integer_value(json_object_get(json_object_get(err, "transport"), "ECONNRESET")), 1);
     json_t *lat = json_object_get(doc, "latency");
     uint64_t p50 = (uint64_t)json_integer_value(json_object_get(lat, "p50_ns"));
     cr_expect(p50 > 1980000 && p50 < 2020000, "p50 %llu", (unsigned long long)p50);

@@ -70,7 +70,8 @@ Test(load_req, data_collector_head_is_signed_and_complete)
     cr_assert(!strncmp(v, "SharedKey 5f2c7d1e-0000-4000-8000-000000000001:", 47), "%s", v);
     const char *got = strrchr(v, ':') + 1;
     char sts[200];
-    int n = snprintf(sts, sizeof sts, "POST\n4321\napplication/json\nx-ms-date:%s\n/api/logs", date);
+    int n =
+      snprintf(sts, sizeof sts, "POST\n4321\napplication/json\nx-ms-date:%s\n/api/logs", date);
     unsigned char mac[32];
     unsigned int mn;
     HMAC(EVP_sha256(), raw, 32, (unsigned char *)sts, (size_t)n, mac, &mn);

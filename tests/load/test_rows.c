@@ -16,9 +16,9 @@ static bool str_is(sl_load_str_t s, const char *want)
 Test(load_rows, parses_a_generator_line)
 {
     const char *line =
-        "{\"ts\":\"2024-06-10 06:13:20\",\"ts_ms\":1718000000123,\"host\":\"db-03.prod.example.net\","
-        "\"app\":\"postgres\",\"severity\":\"error\",\"message\":\"ERROR:  duplicate key value "
-        "violates unique constraint \\\"orders_pkey\\\" \\u00e9\"}\n";
+      "{\"ts\":\"2024-06-10 06:13:20\",\"ts_ms\":1718000000123,\"host\":\"db-03.prod.example.net\","
+      "\"app\":\"postgres\",\"severity\":\"error\",\"message\":\"ERROR:  duplicate key value "
+      "violates unique constraint \\\"orders_pkey\\\" \\u00e9\"}\n";
     sl_load_row_t r;
     sl_diag_t d;
     cr_assert_eq(sl_load_row_parse(line, strlen(line), &r, &d), 0, "%s", d.msg);
@@ -26,8 +26,9 @@ Test(load_rows, parses_a_generator_line)
     cr_expect(str_is(r.host, "db-03.prod.example.net"));
     cr_expect(str_is(r.app, "postgres"));
     cr_expect(str_is(r.severity, "error"));
-    cr_expect(str_is(r.message, "ERROR:  duplicate key value violates unique constraint "
-                                "\\\"orders_pkey\\\" \\u00e9"),
+    cr_expect(str_is(r.message,
+                     "ERROR:  duplicate key value violates unique constraint "
+                     "\\\"orders_pkey\\\" \\u00e9"),
               "escapes are kept as written");
 }
 
@@ -69,9 +70,11 @@ Test(load_rows, malformed_lines_are_refused_with_a_reason)
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         sl_load_row_t r;
         sl_diag_t d = { 0 };
-        cr_expect_eq(sl_load_row_parse(bad[i].line, strlen(bad[i].line), &r, &d), SL_EPARSE,
-                     "line %zu accepted", i);
-        cr_expect(strstr(d.msg, bad[i].why) != NULL, "line %zu: '%s' lacks '%s'", i, d.msg,
-                  bad[i].why);
+        cr_expect_eq(sl_load_row_parse(bad[i].line, strlen(bad[i].line), &r, &d),
+                     SL_EPARSE,
+                     "line %zu accepted",
+                     i);
+        cr_expect(
+          strstr(d.msg, bad[i].why) != NULL, "line %zu: '%s' lacks '%s'", i, d.msg, bad[i].why);
     }
 }

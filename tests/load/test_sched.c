@@ -28,12 +28,15 @@ Test(load_sched, due_count_agrees_with_due_times)
             cr_expect_eq(sl_load_sched_due_count(&s, 5000), 1, "request 0 is due at start");
             for (uint64_t k = 0; k < 2000; k++) {
                 uint64_t t = sl_load_sched_due_ns(&s, k);
-                cr_assert_geq(sl_load_sched_due_count(&s, t), k + 1, "rate %llu rpp %llu k %llu",
-                              (unsigned long long)rates[a], (unsigned long long)rpps[b],
+                cr_assert_geq(sl_load_sched_due_count(&s, t),
+                              k + 1,
+                              "rate %llu rpp %llu k %llu",
+                              (unsigned long long)rates[a],
+                              (unsigned long long)rpps[b],
                               (unsigned long long)k);
                 if (t > s.start_ns && sl_load_sched_due_ns(&s, k - (k > 0)) < t)
-                    cr_assert_eq(sl_load_sched_due_count(&s, t - 1), k, "k %llu",
-                                 (unsigned long long)k);
+                    cr_assert_eq(
+                      sl_load_sched_due_count(&s, t - 1), k, "k %llu", (unsigned long long)k);
             }
         }
     }

@@ -13,16 +13,17 @@
 #include "bench/load.h"
 
 static const char *doc_sts =
-    "POST\n1024\napplication/json\nx-ms-date:Mon, 04 Apr 2016 08:00:00 GMT\n/api/logs";
+  "POST\n1024\napplication/json\nx-ms-date:Mon, 04 Apr 2016 08:00:00 GMT\n/api/logs";
 
 Test(load_sign, string_to_sign_has_the_documented_five_lines)
 {
     char out[256];
-    size_t n = sl_load_sharedkey_string(1024, "application/json", "Mon, 04 Apr 2016 08:00:00 GMT",
-                                        out, sizeof out);
+    size_t n = sl_load_sharedkey_string(
+      1024, "application/json", "Mon, 04 Apr 2016 08:00:00 GMT", out, sizeof out);
     cr_assert_eq(n, strlen(doc_sts));
     cr_expect_str_eq(out, doc_sts);
-    cr_expect_eq(sl_load_sharedkey_string(1024, "application/json", "x", out, 10), 0,
+    cr_expect_eq(sl_load_sharedkey_string(1024, "application/json", "x", out, 10),
+                 0,
                  "a too-small buffer is refused, not truncated");
 }
 
@@ -79,9 +80,11 @@ Test(load_sign, signature_matches_openssl_command_line)
     fputs(doc_sts, f); /* no trailing newline: it is not part of the string */
     fclose(f);
     char cmd[512];
-    snprintf(cmd, sizeof cmd,
+    snprintf(cmd,
+             sizeof cmd,
              "openssl dgst -sha256 -mac HMAC -macopt hexkey:%s -binary %s | openssl base64 -A",
-             hex, path);
+             hex,
+             path);
     FILE *p = popen(cmd, "r");
     cr_assert(p != NULL);
     char want[128] = "";

@@ -38,7 +38,10 @@ static void pki_dispose(pki_t *p)
 
 /* Moves bytes both ways until neither side has anything to say. Returns the
  * first error (client side first). */
-static int pump(sl_load_tls_t *c, sl_load_tls_t *s, sl_buf_t *c_plain, sl_buf_t *s_plain,
+static int pump(sl_load_tls_t *c,
+                sl_load_tls_t *s,
+                sl_buf_t *c_plain,
+                sl_buf_t *s_plain,
                 sl_diag_t *d)
 {
     for (int round = 0; round < 20; round++) {
@@ -121,8 +124,10 @@ Test(load_tls, wrong_name_or_untrusted_certificate_fails)
     cr_expect_eq(session(&p, p.cert, false, "10.1.2.3", &d), SL_ECRYPTO, "IP SANs are checked");
     cr_expect_eq(session(&p, other.cert, false, "127.0.0.1", &d), SL_ECRYPTO);
     cr_expect(strstr(d.msg, "verification failed") != NULL, "%s", d.msg);
-    cr_expect_eq(session(&p, other.cert, true, "example.com", &d), 0,
-                 "--insecure skips verification: %s", d.msg);
+    cr_expect_eq(session(&p, other.cert, true, "example.com", &d),
+                 0,
+                 "--insecure skips verification: %s",
+                 d.msg);
     pki_dispose(&p);
     pki_dispose(&other);
 }

@@ -32,9 +32,9 @@ Test(load_url, schemes_ports_and_base_paths)
 
 Test(load_url, malformed_urls_are_refused)
 {
-    const char *bad[] = { "ftp://h",       "127.0.0.1:8443", "https://",     "https://:80",
-                          "https://h:0",   "https://h:70000", "https://h:x", "https://u@h/",
-                          "https://h/#f",  "https://[::1",    "https://[::1]x" };
+    const char *bad[] = { "ftp://h",      "127.0.0.1:8443",  "https://",      "https://:80",
+                          "https://h:0",  "https://h:70000", "https://h:x",   "https://u@h/",
+                          "https://h/#f", "https://[::1",    "https://[::1]x" };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         sl_load_url_t u;
         sl_diag_t d;
