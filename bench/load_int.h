@@ -142,6 +142,9 @@ struct sl_load__conn {
      * requests (conn.c explains why). */
     sl_buf_t txq, tx[2], merge;
     bool tx_busy[2];
+    const char *pend; /* TLS: body bytes not yet encrypted (streamed) */
+    size_t pend_n;
+    bool cut; /* the server answered before the body was sent */
     char rbuf[SL_LOAD_CONN_RBUF];
 
     /* owner's per-request data */

@@ -89,7 +89,7 @@ static int64_t rep_int(const run_t *r, const char *path)
     snprintf(tmp, sizeof tmp, "%s", path);
     for (char *save, *t = strtok_r(tmp, ".", &save); t && j; t = strtok_r(NULL, ".", &save))
         j = json_object_get(j, t);
-    return j ? (int64_t)json_number_value(j) : -1;
+    return j ? (int64_t)json_number_value(j) : 0; /* absent counters are zero */
 }
 
 static sl_capture_t *capture(sl_capture_opts_t o)
@@ -530,6 +530,66 @@ Test(it_load, failures_are_counted_by_status_and_reconnects_are_not_errors)
     cr_expect_gt(n.connections, 3, "closed connections were reopened");
     run_dispose(&r);
     sl_capture_destroy(c);
+}
+
+Test(it_load, server_errors_over_https_are_counted_too)
+{
+    sl_capture_t *c =
+      capture((sl_capture_opts_t){ .tls = true, .fail_every = 2, .fail_status = 500 });
+    run_t r;
+    load(&r,
+         (const char *[]){ "--url",
+                           sl_capture_url(c),
+                           "--cacert",
+                           sl_capture_cacert(c),
+                           "--mode",
+                           "li",
+                           "--dcr",
+                           "dcr-1",
+                           "--stream",
+                           "Custom-Syslog_CL",
+                           "--token",
+                           "t",
+                           "--total-rows",
+                           "1000",
+                           "--rows-per-post",
+                           "100",
+                           "--quiet",
+                           NULL });
+    sl_capture_stop(c);
+    cr_expect_eq(r.status, 1, "%s%s", r.out.data, r.err.data);
+    cr_expect_eq(rep_int(&r, "errors.by_status.500"), 5);
+    cr_expect_eq(rep_int(&r, "status.204"), 5);
+    cr_expect_eq(rep_int(&r, "rows"), 500);
+    run_dispose(&r);
+    sl_capture_destroy(c);
+}
+
+/* A server that refuses a body before reading it (413, then close) must
+ * cost one failed request each, over either transport, and never a hang:
+ * the client stops sending the rest and does not reuse the connection. */
+Test(it_load, early_answers_end_the_request_cleanly)
+{
+    for (int tls = 0; tls < 2; tls++) {
+        sl_capture_t *c = capture((sl_capture_opts_t){ .tls = tls, .max_body = 100000 });
+        const char *args[] = { "--url", sl_capture_url(c), "--cacert", sl_capture_cacert(c),
+                               "--mode", "dc", "--workspace-id", WS, "--shared-key", "AAAA",
+                               "--total-rows", "50000", "--rows-per-post", "10000",
+                               "--connections", "2", "--quiet", NULL };
+        run_t r;
+        load(&r, tls ? args : (const char *[]){ "--url", sl_capture_url(c), "--mode", "dc",
+                                                "--workspace-id", WS, "--shared-key", "AAAA",
+                                                "--total-rows", "50000", "--rows-per-post",
+                                                "10000", "--connections", "2", "--quiet", NULL });
+        sl_capture_stop(c);
+        cr_expect_eq(r.status, 1, "%s%s", r.out.data, r.err.data);
+        cr_expect_eq(rep_int(&r, "requests"), 5, "tls %d", tls);
+        cr_expect_eq(rep_int(&r, "status.413") + rep_int(&r, "requests_lost"), 5,
+                     "each request is a 413 or lost with the connection: %s", r.out.data);
+        cr_expect_eq(rep_int(&r, "rows"), 0);
+        run_dispose(&r);
+        sl_capture_destroy(c);
+    }
 }
 
 Test(it_load, rate_limits_requests_to_the_timetable)
