@@ -32,7 +32,9 @@ measure() {
   local label=$1 transport=$2; shift 2
   local capargs=() ; [ "$transport" = tls ] && capargs=(--tls)
   "$CAPTURE" "${capargs[@]}" > "$W/cap.out" 2>&1 & local cap=$!
-  for k in $(seq 50); do grep -q listening "$W/cap.out" && break; sleep 0.1; done
+  local want=listening; [ "$transport" = tls ] && want=certificate
+  for k in $(seq 300); do grep -q "$want" "$W/cap.out" && break; sleep 0.1; done
+  grep -q "$want" "$W/cap.out" || { echo "sealog-capture did not start" >&2; kill "$cap"; exit 2; }
   local url cert tlsargs=()
   url=$(awk '/listening/{print $2}' "$W/cap.out"); cert=$(awk '/certificate/{print $2}' "$W/cap.out")
   [ -n "$cert" ] && tlsargs=(--cacert "$cert")
