@@ -4,14 +4,15 @@
 # bench/RESULTS.md, "sealog-load ceiling"; a sealog measurement near them
 # is limited by the generator, not by the node.
 #
-# usage: bench/ceiling.sh [BUILD_DIR]        env: RUNS=5 SECS=10 TLS="plain tls"
+# usage: bench/ceiling.sh [BUILD_DIR]
+#        env: RUNS=5 SECS=10 TLS="plain tls" SHAPES="small bulk"
 #
 # For each transport and shape (1-row posts over 64 connections, 10k-row
 # posts over 4 connections): waits for an idle machine, one warm-up run,
 # then RUNS runs of SECS seconds; prints min/median/max of the rate and the
 # CPU both processes spent per request. Needs python3 (as ch_sidebyside.sh).
 set -u
-B=${1:-build}; RUNS=${RUNS:-5}; SECS=${SECS:-10}; TLS=${TLS:-"plain tls"}
+B=${1:-build}; RUNS=${RUNS:-5}; SECS=${SECS:-10}; TLS=${TLS:-"plain tls"}; SHAPES=${SHAPES:-"small bulk"}
 LOAD=$B/bench/sealog-load; CAPTURE=$B/bench/sealog-capture
 [ -x "$LOAD" ] && [ -x "$CAPTURE" ] || { echo "build first: $LOAD, $CAPTURE" >&2; exit 2; }
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
@@ -74,6 +75,10 @@ echo "host: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, $(free -g | 
 KEY=$(head -c 64 /dev/urandom | base64 -w0)
 DC=(--mode dc --workspace-id 5f2c7d1e-3a4b-4c5d-8e6f-0123456789ab --shared-key "$KEY")
 for t in $TLS; do
-  measure "$t, 1 row/post, 64 connections" "$t" "${DC[@]}" --rows-per-post 1 --connections 64 --ring-mb 64
-  measure "$t, 10k rows/post, 4 connections" "$t" "${DC[@]}" --rows-per-post 10000 --connections 4 --ring-mb 512
+  for s in $SHAPES; do
+    case $s in
+    small) measure "$t, 1 row/post, 64 connections" "$t" "${DC[@]}" --rows-per-post 1 --connections 64 --ring-mb 64 ;;
+    bulk)  measure "$t, 10k rows/post, 4 connections" "$t" "${DC[@]}" --rows-per-post 10000 --connections 4 --ring-mb 512 ;;
+    esac
+  done
 done
