@@ -208,8 +208,11 @@ typedef struct sl_load_hist {
     uint64_t b[SL_LOAD_HIST_BUCKETS];
 } sl_load_hist_t;
 
+/* Empties `h` (caller storage; nothing to dispose). */
 void sl_load_hist_init(sl_load_hist_t *h);
+/* Counts one value, in nanoseconds. */
 void sl_load_hist_record(sl_load_hist_t *h, uint64_t ns);
+/* Adds every count of `src` to `dst` (workers' histograms into one). */
 void sl_load_hist_merge(sl_load_hist_t *dst, const sl_load_hist_t *src);
 /* The value at quantile q in [0, 1] (the middle of its bucket, clamped to the
  * recorded min and max); 0 for an empty histogram. */
@@ -306,6 +309,7 @@ typedef struct sl_load_sched {
     uint64_t rows_per_post; /* > 0 */
 } sl_load_sched_t;
 
+/* When request k is due (monotonic nanoseconds, like sl_time_mono_ns). */
 uint64_t sl_load_sched_due_ns(const sl_load_sched_t *s, uint64_t k);
 /* How many requests (k = 0, 1, ...) are due at `now_ns`. */
 uint64_t sl_load_sched_due_count(const sl_load_sched_t *s, uint64_t now_ns);
@@ -334,7 +338,10 @@ typedef struct sl_load_stats {
     sl_load_hist_t lat; /* every answered request, 2xx or not */
 } sl_load_stats_t;
 
+/* Zeroes `s` (caller storage, ~35 KiB: allocate it, do not put it on a
+ * small stack). */
 void sl_load_stats_init(sl_load_stats_t *s);
+/* Adds `src` into `dst`; transport errors merge by name. */
 void sl_load_stats_merge(sl_load_stats_t *dst, const sl_load_stats_t *src);
 /* Counts one answered request: its status, and for a 2xx its rows and bytes
  * (uncompressed and as sent); its latency goes into the histogram. */
@@ -412,6 +419,7 @@ int sl_load_tls_read(sl_load_tls_t *t, sl_buf_t *plain, sl_diag_t *d);
 int sl_load_tls_write(sl_load_tls_t *t, const void *p, size_t n, sl_diag_t *d);
 /* Starts a client handshake (produces the ClientHello). */
 int sl_load_tls_connect(sl_load_tls_t *t, sl_diag_t *d);
+/* True once the handshake is complete. */
 bool sl_load_tls_ready(const sl_load_tls_t *t);
 /* Takes the ciphertext waiting to be sent (caller frees with sl_free), or
  * NULL when there is none. */
