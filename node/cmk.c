@@ -53,7 +53,15 @@ struct sl_cmk {
     size_t ndrops;
     _Atomic uint64_t dropped_records, dropped_bytes, revocations, recoveries;
     int64_t last_outage_ms;
+    uv_timer_t expiry_timer; /* looks at the key's expiry date now and then */
+    bool expiry_running;
+    _Atomic int64_t key_exp;   /* Unix seconds; 0: none or unknown */
+    sl_ticks_t warned_at;      /* last expiry warning (one a day) */
 };
+
+/* Warn this long ahead of a key's expiry (Azure Key Vault keys keep
+ * unwrapping after it, but can no longer wrap: rotation would fail). */
+#define EXPIRY_WARN_DAYS 30
 
 /* ---- Token sources and providers ----------------------------------------- */
 
@@ -329,6 +337,63 @@ static void rotation_stored(void *arg)
     sl_free(j);
 }
 
+/* ---- Expiry warnings ------------------------------------------------------------ */
+
+typedef struct exp_job {
+    sl_cmk_t *k;
+    char kid[256];
+    int64_t exp;
+    int rc;
+} exp_job_t;
+
+static void expiry_run(void *arg)
+{
+    exp_job_t *j = arg;
+    sl_kv_key_info_t info;
+    sl_diag_t d;
+    j->rc = j->k->kek ? sl_kek_vault_key_info(j->k->kek, j->kid, &info, &d) : SL_ENOTFOUND;
+    j->exp = j->rc ? 0 : info.exp;
+}
+
+static void expiry_done(void *arg)
+{
+    exp_job_t *j = arg;
+    sl_cmk_t *k = j->k;
+    sl_node_t *n = k->n;
+    k->expiry_running = false;
+    if (!j->rc) {
+        atomic_store(&k->key_exp, j->exp);
+        int64_t left = j->exp ? j->exp - sl_time_now() / SL_TICKS_PER_SEC : INT64_MAX;
+        sl_ticks_t now = sl_time_now();
+        if (left < EXPIRY_WARN_DAYS * 86400 && now - k->warned_at > SL_TICKS_PER_DAY) {
+            k->warned_at = now;
+            sl_log(n->log, SL_LOG_WARN, "cmk",
+                   "the customer-managed key %s expires in %lld days%s: rotate it (a new "
+                   "version) before then; an expired key still unwraps but cannot wrap",
+                   j->kid, (long long)(left / 86400), left < 0 ? " (already expired)" : "");
+            char js[400];
+            snprintf(js, sizeof js, "{\"kid\":\"%s\",\"exp\":%lld,\"daysLeft\":%lld}", j->kid,
+                     (long long)j->exp, (long long)(left / 86400));
+            sl_node__audit(n, "key.expiring", js);
+        }
+    }
+    sl_free(j);
+}
+
+static void on_expiry_timer(uv_timer_t *t)
+{
+    sl_cmk_t *k = t->data;
+    if (k->expiry_running || !k->kek)
+        return;
+    exp_job_t *j = sl_xcalloc(1, sizeof *j);
+    j->k = k;
+    pthread_rwlock_rdlock(&k->lock);
+    snprintf(j->kid, sizeof j->kid, "%s", k->kid);
+    pthread_rwlock_unlock(&k->lock);
+    k->expiry_running = true;
+    sl_node__run_blocking(k->n, expiry_run, expiry_done, j);
+}
+
 /* ---- Lifecycle ---------------------------------------------------------------- */
 
 static int load_linked(sl_cmk_t *k, sl_diag_t *d)
@@ -401,6 +466,9 @@ int sl_node__cmk_watch(sl_node_t *n, sl_kek_provider_t *kek, sl_token_source_t *
                            .arg = k };
     rc = sl_keymon_start(&o, &k->mon, d);
     sl_aek_list_free(list, cnt);
+    /* Look at the key's expiry now and every hour. */
+    if (!rc)
+        uv_timer_start(&k->expiry_timer, on_expiry_timer, 1000, 3600 * 1000);
     return rc;
 }
 
@@ -415,6 +483,8 @@ int sl_node__cmk_open(sl_node_t *n, sl_diag_t *d)
     if (uv_async_init(n->loop, &k->async, on_async))
         return sl_diag_set(d, SL_ESTATE, "cannot create the key monitor wake-up");
     k->async.data = k;
+    uv_timer_init(n->loop, &k->expiry_timer);
+    k->expiry_timer.data = k;
     sl_buf_t js = SL_BUF_INIT;
     sl_diag_t tmp;
     if (sl_catalog_meta_get(n->catalog, "cluster", &js, &tmp) == 0) {
@@ -455,6 +525,9 @@ void sl_node__cmk_close(sl_node_t *n)
         return;
     sl_keymon_stop(k->mon);
     k->mon = NULL;
+    uv_timer_stop(&k->expiry_timer);
+    if (!uv_is_closing((uv_handle_t *)&k->expiry_timer))
+        uv_close((uv_handle_t *)&k->expiry_timer, NULL);
     if (!uv_is_closing((uv_handle_t *)&k->async))
         uv_close((uv_handle_t *)&k->async, NULL);
 }
@@ -583,6 +656,13 @@ void sl_node__cmk_json(sl_node_t *n, sl_jw_t *w)
     sl_jw_uint(w, atomic_load(&k->recoveries));
     sl_jw_key(w, "lastOutageMs");
     sl_jw_int(w, k->last_outage_ms);
+    int64_t exp = atomic_load(&k->key_exp);
+    if (exp) {
+        char t[32];
+        sl_time_format_iso8601(exp * SL_TICKS_PER_SEC, t);
+        sl_jw_key(w, "keyExpires");
+        sl_jw_str(w, t);
+    }
     sl_jw_obj_end(w);
 }
 
@@ -604,6 +684,13 @@ void sl_node__cmk_metrics(sl_node_t *n, sl_buf_t *out)
                   "unavailable.\n# TYPE sealog_cmk_dropped_bytes_total counter\n"
                   "sealog_cmk_dropped_bytes_total %llu\n",
                   (unsigned long long)atomic_load(&k->dropped_bytes));
+    int64_t exp = atomic_load(&k->key_exp);
+    if (exp)
+        sl_buf_printf(out,
+                      "# HELP sealog_cmk_key_expiry_seconds Seconds until the customer-managed "
+                      "key expires (negative: expired).\n# TYPE sealog_cmk_key_expiry_seconds "
+                      "gauge\nsealog_cmk_key_expiry_seconds %lld\n",
+                      (long long)(exp - sl_time_now() / SL_TICKS_PER_SEC));
     pthread_mutex_lock(&k->drop_mu);
     for (size_t i = 0; i < k->ndrops; i++) {
         char id[37];

@@ -468,3 +468,37 @@ Test(cmk, bad_keys_and_updates_are_refused)
     json_decref(c);
     down(&e);
 }
+
+Test(cmk, a_key_near_its_expiry_is_warned_about)
+{
+    env_t e;
+    up(&e, NULL);
+    char path[200], body[120];
+    snprintf(path, sizeof path, "/keys/cmk/%s?" TH_KV_API, e.key_version);
+    snprintf(body, sizeof body, "{\"attributes\":{\"exp\":%lld}}",
+             (long long)(sl_time_now() / SL_TICKS_PER_SEC + 10 * 86400));
+    th_resp_t r;
+    cr_assert_eq(th_kv(&e.vault, e.vault.token, "PATCH", path, body, &r), 0);
+    cr_assert_eq(r.status, 200, "%s", r.body.data);
+    th_resp_dispose(&r);
+    set_key(&e, "");
+    bool warned = false;
+    for (int i = 0; i < 50 && !warned; i++) {
+        usleep(100000);
+        json_t *a;
+        cr_assert_eq(th_admin(&e.node, "GET", "/admin/v1/audit", NULL, &a), 200);
+        char *s = json_dumps(a, JSON_COMPACT);
+        warned = strstr(s, "\"kind\":\"key.expiring\"") && strstr(s, "\"daysLeft\":9");
+        free(s);
+        json_decref(a);
+    }
+    cr_expect(warned, "no key.expiring audit record");
+    th_request(&e.node, NULL, "GET", "/metrics", NULL, NULL, NULL, 0, &r);
+    cr_expect(th_contains(&r.body, "sealog_cmk_key_expiry_seconds"), "%s", r.body.data);
+    th_resp_dispose(&r);
+    /* Still active: an expiring key works until it is rotated. */
+    json_t *c = cluster(&e);
+    cr_expect_str_eq(key_state(c), "active");
+    json_decref(c);
+    down(&e);
+}
