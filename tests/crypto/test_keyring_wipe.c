@@ -12,6 +12,23 @@
 
 #include "crypto/crypto.h"
 
+/* Under AddressSanitizer, the shadow memory is terabytes of readable
+ * NORESERVE mappings holding one metadata byte per eight bytes of the
+ * program's memory: never a copy of data, and far too large to read. The
+ * program's own memory, heap included, is scanned as usual. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SHADOW_LO 0x00007fff8000UL
+#define SHADOW_HI 0x10007fff8000UL
+#else
+#define SHADOW_LO 0UL
+#define SHADOW_HI 0UL
+#endif
+
+static bool in_shadow(unsigned long lo, unsigned long hi)
+{
+    return lo >= SHADOW_LO && hi <= SHADOW_HI;
+}
+
 /* Counts occurrences of needle[0..32) in readable memory, not counting the
  * needle buffer itself. */
 static int scan_memory(const uint8_t *needle)
@@ -27,7 +44,7 @@ static int scan_memory(const uint8_t *needle)
         unsigned long lo, hi;
         char perms[8];
         if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[0] != 'r' ||
-            strstr(line, "[vvar]") || strstr(line, "[vsyscall]"))
+            strstr(line, "[vvar]") || strstr(line, "[vsyscall]") || in_shadow(lo, hi))
             continue;
         for (unsigned long at = lo; at < hi; at += cap) {
             size_t len = hi - at < cap + 31 ? hi - at : cap + 31;
