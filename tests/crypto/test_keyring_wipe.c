@@ -16,17 +16,15 @@
  * NORESERVE mappings holding one metadata byte per eight bytes of the
  * program's memory: never a copy of data, and far too large to read. The
  * program's own memory, heap included, is scanned as usual. */
-#if defined(__SANITIZE_ADDRESS__)
-#define SHADOW_LO 0x00007fff8000UL
-#define SHADOW_HI 0x10007fff8000UL
-#else
-#define SHADOW_LO 0UL
-#define SHADOW_HI 0UL
-#endif
-
 static bool in_shadow(unsigned long lo, unsigned long hi)
 {
-    return lo >= SHADOW_LO && hi <= SHADOW_HI;
+#if defined(__SANITIZE_ADDRESS__)
+    return lo >= 0x00007fff8000UL && hi <= 0x10007fff8000UL;
+#else
+    (void)lo;
+    (void)hi;
+    return false;
+#endif
 }
 
 /* Counts occurrences of needle[0..32) in readable memory, not counting the
