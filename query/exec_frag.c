@@ -85,8 +85,17 @@ static int load_block(frag_t *f, size_t i, sl_snap_reader_t *rd, sl_qbatch_t *b,
     sl_colset_t rows;
     sl_colset_init(&rows);
     uint64_t dec = 0;
-    int rc = sl_store_snap_read(f->snap, i, f->cols[blk->table], f->ncols[blk->table], rd, &rows,
+    int rc;
+    if (f->x->cache) {
+        /* Through the hot cache: hits skip the store; misses are admitted. */
+        sl_cache_read_stats_t cst;
+        rc = sl_cache_read(f->x->cache, f->snap, i, f->cols[blk->table],
+                           f->ncols[blk->table], rd, &rows, &cst, rt->d);
+        dec = cst.bytes_decrypted;
+    } else {
+        rc = sl_store_snap_read(f->snap, i, f->cols[blk->table], f->ncols[blk->table], rd, &rows,
                                 &dec, rt->d);
+    }
     atomic_fetch_add(&f->x->q->bytes_decrypted, dec);
     atomic_fetch_add(&f->x->q->rows_scanned, blk->rows);
     if (!blk->memory)
