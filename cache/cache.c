@@ -248,6 +248,7 @@ void sl_cache_stats(sl_cache_t *c, sl_cache_stats_t *out)
     out->hits = atomic_load(&c->st.hits);
     out->misses = atomic_load(&c->st.misses);
     out->bypass = atomic_load(&c->st.bypass);
+    out->skipped = atomic_load(&c->st.skipped);
     out->hit_bytes = atomic_load(&c->st.hit_bytes);
     out->miss_bytes = atomic_load(&c->st.miss_bytes);
     out->puts = atomic_load(&c->st.puts);

@@ -93,6 +93,8 @@ void sl_cache_flush(sl_cache_t *c);
 typedef struct sl_cache_read_stats {
     bool hit;                 /* served from the cache */
     uint64_t bytes_decrypted; /* from the cache or the store */
+    bool skipped;             /* sl_cache_read_probed: the block's term filter
+                                 proved a probe absent; `out` is empty */
 } sl_cache_read_stats_t;
 
 /*
@@ -109,6 +111,20 @@ typedef struct sl_cache_read_stats {
 int sl_cache_read(sl_cache_t *c, sl_snap_t *sn, size_t i, const char *const *cols, size_t ncols,
                   sl_snap_reader_t *rd, sl_colset_t *out, sl_cache_read_stats_t *st,
                   sl_diag_t *d);
+
+/*
+ * sl_cache_read with the term probes of sl_store_snap_read_probed. A block
+ * read from the store is first checked against its term filters: when one
+ * proves a probe absent, st->skipped is set, `out` stays empty, and the
+ * block is neither admitted nor counted as a miss (it counts in
+ * sl_cache_stats_t.skipped). A hit ignores the probes (the cache keeps no
+ * term filters) and serves the block, with st->skipped false: the caller's
+ * filter still removes the rows, so results are the same either way.
+ */
+int sl_cache_read_probed(sl_cache_t *c, sl_snap_t *sn, size_t i, const char *const *cols,
+                         size_t ncols, const sl_snap_probe_t *probes, size_t nprobes,
+                         sl_snap_reader_t *rd, sl_colset_t *out, sl_cache_read_stats_t *st,
+                         sl_diag_t *d);
 
 /* ------------------------------------------------------------------------ */
 /* Revocation, recovery, retention                                          */
@@ -200,6 +216,7 @@ typedef struct sl_cache_stats {
     /* reads */
     uint64_t hits, misses;     /* served from the cache / from the store (then admitted) */
     uint64_t bypass;           /* from the store because the scope is detached */
+    uint64_t skipped;          /* store reads the term filters skipped (no miss) */
     uint64_t hit_bytes;        /* bytes decrypted from the cache */
     uint64_t miss_bytes;       /* bytes decrypted from the store on misses */
     /* contents */

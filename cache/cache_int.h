@@ -196,7 +196,7 @@ struct sl_cache {
     sl_cache_reload_stats_t reload;
 
     struct {
-        _Atomic uint64_t hits, misses, bypass, hit_bytes, miss_bytes;
+        _Atomic uint64_t hits, misses, bypass, skipped, hit_bytes, miss_bytes;
         _Atomic uint64_t puts, admits, dropped, evictions, evicted_bytes;
         _Atomic uint64_t integrity, discarded, wipes;
     } st;

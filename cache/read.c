@@ -13,6 +13,11 @@
  * would: a block whose AEK the keyring no longer holds is refused exactly as
  * the store refuses it, even before the wipe has run.
  *
+ * Term probes (sl_cache_read_probed) only matter on the store path, where
+ * the block's term filter can spare the decode: a skipped block has nothing
+ * to admit and is no miss. The cache keeps no term filters; a hit serves the
+ * block and the query's own filter drops its rows, as it would anyway.
+ *
  * A miss reads the store, then queues a copy of the columns it read (and
  * the wanted names the block turned out not to have) for the cache thread,
  * without waiting: a full queue only means the block is not admitted.
@@ -143,20 +148,31 @@ int sl_cache_read(sl_cache_t *c, sl_snap_t *sn, size_t i, const char *const *col
                   sl_snap_reader_t *rd, sl_colset_t *out, sl_cache_read_stats_t *st,
                   sl_diag_t *d)
 {
+    return sl_cache_read_probed(c, sn, i, cols, ncols, NULL, 0, rd, out, st, d);
+}
+
+int sl_cache_read_probed(sl_cache_t *c, sl_snap_t *sn, size_t i, const char *const *cols,
+                         size_t ncols, const sl_snap_probe_t *probes, size_t nprobes,
+                         sl_snap_reader_t *rd, sl_colset_t *out, sl_cache_read_stats_t *st,
+                         sl_diag_t *d)
+{
     const sl_snap_block_t *b = sl_store_snap_block(sn, i);
     sl_cache_read_stats_t local = { 0 };
     if (!st) {
         st = &local;
     }
     st->hit = false;
+    st->skipped = false;
     st->bytes_decrypted = 0;
     if (!c || b->memory || !b->block_id) {
-        return sl_store_snap_read(sn, i, cols, ncols, rd, out, &st->bytes_decrypted, d);
+        return sl_store_snap_read_probed(sn, i, cols, ncols, probes, nprobes, rd, out,
+                                         &st->bytes_decrypted, &st->skipped, d);
     }
     sl_cache_scope_t *sc = &c->scope[b->scope];
     if (!atomic_load(&sc->attached)) {
         atomic_fetch_add(&c->st.bypass, 1);
-        return sl_store_snap_read(sn, i, cols, ncols, rd, out, &st->bytes_decrypted, d);
+        return sl_store_snap_read_probed(sn, i, cols, ncols, probes, nprobes, rd, out,
+                                         &st->bytes_decrypted, &st->skipped, d);
     }
     if (!sl_keyring_has(c->kr, b->scope, b->aek_id)) {
         return sl_diag_set(d, SL_EKEYUNAVAIL, "the %s key (AEK %016llx) of block %016llx is "
@@ -201,7 +217,13 @@ int sl_cache_read(sl_cache_t *c, sl_snap_t *sn, size_t i, const char *const *col
     if (st->hit) {
         return 0;
     }
-    rc = sl_store_snap_read(sn, i, cols, ncols, rd, out, &st->bytes_decrypted, d);
+    rc = sl_store_snap_read_probed(sn, i, cols, ncols, probes, nprobes, rd, out,
+                                   &st->bytes_decrypted, &st->skipped, d);
+    if (!rc && st->skipped) {
+        /* The term filter answered: nothing was read that could be cached. */
+        atomic_fetch_add(&c->st.skipped, 1);
+        return 0;
+    }
     atomic_fetch_add(&c->st.misses, 1);
     atomic_fetch_add(&c->st.miss_bytes, st->bytes_decrypted);
     if (!rc && attached) {

@@ -1,6 +1,8 @@
 /* Filling and reading the cache, restarts, and caches that cannot be trusted. */
 #include "cache_test.h"
 
+#include <string.h>
+
 static ct_env_t e;
 
 static void setup(void)
@@ -100,6 +102,72 @@ Test(cache_cache, a_block_read_from_the_store_is_admitted_and_then_hits)
     cr_expect_eq(st.admits, 3);
     cr_expect_eq(st.blocks, 1);
     (void)id;
+}
+
+/* Reads columns Msg and Seq of block i through the cache with one probe:
+ * `term` (of SL_TERM_MIN_LEN+ characters) in column `col`. */
+static sl_cache_read_stats_t read_probed(sl_snap_t *sn, size_t i, const char *col,
+                                         const char *term, sl_colset_t *out)
+{
+    uint64_t h = sl_store_term_hash(term, strlen(term));
+    sl_snap_probe_t probe = { col, &h, 1 };
+    const char *cols[] = { "Msg", "Seq" };
+    sl_snap_reader_t *rd = sl_store_snap_reader_new();
+    sl_cache_read_stats_t st;
+    sl_diag_t d;
+    sl_colset_init(out);
+    int rc = sl_cache_read_probed(e.cache, sn, i, cols, 2, &probe, 1, rd, out, &st, &d);
+    sl_store_snap_reader_free(rd);
+    cr_assert_eq(rc, 0, "%s", d.msg);
+    return st;
+}
+
+Test(cache_cache, term_probes_skip_store_reads_and_a_skipped_block_is_not_admitted)
+{
+    ct_write_block(&e, SL_SCOPE_MMK, 0, 2000, NOW_T0);
+    sl_snap_t *sn = ct_snap(&e);
+    cr_assert_eq(sl_store_snap_count(sn), 1);
+    sl_cache_purge(e.cache, &(sl_retention_rule_t){ e.ws, INT64_MAX }, 1, NULL, NULL);
+    sl_cache_stats_t st;
+    sl_cache_stats(e.cache, &st);
+    cr_assert_eq(st.blocks, 0);
+
+    /* Not cached: the block's term filter proves the term absent. */
+    sl_colset_t a, b;
+    sl_cache_read_stats_t rs = read_probed(sn, 0, "Msg", "5f0c2a7e", &a);
+    cr_expect(rs.skipped, "the filter skips the block");
+    cr_expect_not(rs.hit);
+    cr_expect_eq(a.ncols, 0, "nothing decoded");
+    sl_colset_dispose(&a);
+    sl_cache_flush(e.cache);
+    sl_cache_stats(e.cache, &st);
+    cr_expect_eq(st.skipped, 1);
+    cr_expect_eq(st.misses, 0, "a skipped block is no miss");
+    cr_expect_eq(st.blocks, 0, "nor admitted");
+
+    /* A term the block holds (row 0's Id ends in it): a miss, admitted. */
+    rs = read_probed(sn, 0, "Id", "000000000000", &a);
+    cr_expect_not(rs.hit);
+    cr_expect_not(rs.skipped);
+    cr_expect_eq(a.nrows, 2000);
+    sl_colset_dispose(&a);
+    sl_cache_flush(e.cache);
+    sl_cache_stats(e.cache, &st);
+    cr_expect_eq(st.blocks, 1, "admitted after a read that was not skipped");
+
+    /* Cached: a hit serves the block whatever the probe says (the query's
+     * own filter drops the rows), with the same values as the store. */
+    rs = read_probed(sn, 0, "Msg", "5f0c2a7e", &a);
+    cr_expect(rs.hit);
+    cr_expect_not(rs.skipped);
+    const char *cols[] = { "Msg", "Seq" };
+    ct_read_store(sn, 0, cols, 2, &b);
+    ct_expect_same(&a, &b);
+    sl_colset_dispose(&a);
+    sl_colset_dispose(&b);
+    sl_store_snap_close(sn);
+    sl_cache_stats(e.cache, &st);
+    cr_expect_eq(st.skipped, 1);
 }
 
 Test(cache_cache, memory_blocks_always_come_from_the_store)
