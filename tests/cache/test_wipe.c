@@ -152,7 +152,7 @@ Test(cache_wipe, after_a_wipe_no_cmk_entry_opens_with_any_key_the_node_holds)
             (double)w.ns_total / 1e6, (double)w.ns_wait / 1e6, (double)w.ns_key / 1e6,
             (double)w.ns_drop / 1e6);
     cr_expect_eq(w.blocks, 6);
-    cr_expect_lt(w.ns_total, 1000000000u, "under a second");
+    /* The duration is in the log (above); bench_cache_scan measures it too. */
 
     /* What the node still holds: the MMK cache key, the MMK AEK, the
      * infrastructure key, and the keyring's derivations of them. */

@@ -1,8 +1,8 @@
 /*
- * bench_cache: scans of recent data from the hot cache vs from storage, on
+ * bench_cache_scan: scans of recent data from the hot cache vs from storage, on
  * the same blocks, then the wipe and the reload of the scope.
  *
- *   build/bench/bench_cache [blocks [rows-per-block [repeats]]]
+ *   build/bench/bench_cache_scan [blocks [rows-per-block [repeats]]]
  *
  * Builds a store in a temporary directory with `blocks` blocks of syslog-
  * like rows (customer-managed scope, TimeGenerated within the last day) and
@@ -55,7 +55,7 @@ static double now_s(void)
 
 static void die(const char *what, const sl_diag_t *d)
 {
-    fprintf(stderr, "bench_cache: %s: %s\n", what, d ? d->msg : "failed");
+    fprintf(stderr, "bench_cache_scan: %s: %s\n", what, d ? d->msg : "failed");
     exit(1);
 }
 
@@ -271,7 +271,7 @@ int main(int argc, char **argv)
     size_t rows = argc > 2 ? strtoul(argv[2], NULL, 10) : 65536;
     int repeats = argc > 3 ? atoi(argv[3]) : 3;
     if (!nblocks || !rows || repeats < 1) {
-        fprintf(stderr, "usage: bench_cache [blocks [rows-per-block [repeats]]]\n");
+        fprintf(stderr, "usage: bench_cache_scan [blocks [rows-per-block [repeats]]]\n");
         return 2;
     }
     bench_t e = { 0 };
@@ -290,7 +290,7 @@ int main(int argc, char **argv)
     printf("data: %zu blocks x %zu rows written in %.2f s; cache holds %llu blocks, %.1f MB\n",
            nblocks, rows, tw, (unsigned long long)cs.blocks, (double)cs.bytes / 1e6);
     if (cs.blocks < nblocks) {
-        fprintf(stderr, "bench_cache: the cache dropped blocks (queue full?)\n");
+        fprintf(stderr, "bench_cache_scan: the cache dropped blocks (queue full?)\n");
     }
 
     /* 1. Block reads. */
@@ -340,7 +340,7 @@ int main(int argc, char **argv)
                queries[q], qs, qc, qs / qc, (unsigned long long)bs, as,
                strcmp(as, ac) ? "  RESULTS DIFFER" : "");
         if (strcmp(as, ac)) {
-            fprintf(stderr, "bench_cache: cache and storage disagree: %s / %s\n", as, ac);
+            fprintf(stderr, "bench_cache_scan: cache and storage disagree: %s / %s\n", as, ac);
             teardown(&e);
             return 1;
         }
