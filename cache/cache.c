@@ -98,7 +98,10 @@ int sl_cache_open(const sl_cache_opts_t *o, sl_cache_t **out, sl_diag_t *d)
         sl_cache_scope_t *sc = &c->scope[s];
         pthread_rwlock_wrlock(&sc->lock);
         rc = sl_cache__scope_attach(c, (sl_scope_t)s, NULL, d);
-        if (rc == SL_EKEYUNAVAIL) {
+        if (rc == SL_EKEYUNAVAIL && c->o.keep_detached) {
+            /* Unreadable until sl_cache_attach finds the AEK (or a wipe). */
+            rc = 0;
+        } else if (rc == SL_EKEYUNAVAIL) {
             /* Its key is gone: so are its entries. */
             rc = sl_cache__scope_discard(c, (sl_scope_t)s);
             if (rc) {
@@ -117,6 +120,21 @@ int sl_cache_open(const sl_cache_opts_t *o, sl_cache_t **out, sl_diag_t *d)
     }
     *out = c;
     return 0;
+}
+
+int sl_cache_attach(sl_cache_t *c, sl_scope_t scope, bool *kept, sl_diag_t *d)
+{
+    if (kept) {
+        *kept = false;
+    }
+    if ((unsigned)scope >= SL_SCOPE_COUNT) {
+        return sl_diag_set(d, SL_EINVAL, "cache: no such key scope");
+    }
+    sl_cache_scope_t *sc = &c->scope[scope];
+    pthread_rwlock_wrlock(&sc->lock);
+    int rc = sl_cache__scope_attach(c, scope, kept, d);
+    pthread_rwlock_unlock(&sc->lock);
+    return rc;
 }
 
 void sl_cache_close(sl_cache_t *c)

@@ -39,6 +39,13 @@ typedef struct sl_cache_opts {
     sl_keyring_t *keyring;    /* borrowed; must outlive the cache */
     uint64_t queue_max_bytes; /* rows waiting to be written (0: 64 MiB); beyond
                                  it new blocks and admissions are dropped */
+    /* A scope whose AEK is not in the keyring at open: false discards its
+     * entries at once; true leaves them on disk, detached and unread, for
+     * sl_cache_attach (or sl_cache_reload) to keep once the AEK arrives,
+     * if their sealed key still opens — or for sl_cache_wipe_scope to
+     * delete. The node sets it: the CMK AEK is unwrapped after the store
+     * (and so the cache) has opened. */
+    bool keep_detached;
 } sl_cache_opts_t;
 
 /*
@@ -47,12 +54,26 @@ typedef struct sl_cache_opts {
  * whose key is unavailable, or whose sealed key does not open, has its
  * entries discarded (a cache is never half-trusted) and, if its AEK is
  * available, starts empty under a new cache key. A scope without an AEK
- * stays detached until sl_cache_reload attaches it. Entries left by a
+ * stays detached until sl_cache_attach or sl_cache_reload attaches it; its
+ * entries are discarded at once, or with o->keep_detached left on disk
+ * (sealed, unread) for that attach to keep if their key still opens. Entries left by a
  * system crash (the environment is written without fsync) are discarded
  * too. Starts the cache thread.
  * Returns 0, or -errno / SL_ESTORE for an unusable directory.
  */
 int sl_cache_open(const sl_cache_opts_t *o, sl_cache_t **out, sl_diag_t *d);
+/*
+ * Attaches a detached scope now that its AEK is in the keyring: the entries
+ * left on disk (sl_cache_opts_t.keep_detached) are kept when their sealed
+ * cache key opens and the environment was closed cleanly (or by this boot);
+ * otherwise they are discarded and the scope starts empty under a new cache
+ * key. An attached scope is left as it is. *kept (may be NULL) says whether
+ * entries were kept. Returns 0, SL_EKEYUNAVAIL (the AEK is not in the
+ * keyring; nothing changes), or -errno / SL_ESTORE. Any thread; waits for
+ * the reads and writes of the scope in flight.
+ */
+int sl_cache_attach(sl_cache_t *c, sl_scope_t scope, bool *kept, sl_diag_t *d);
+
 /* Writes what is queued, records access times, syncs and closes. No read,
  * reload or wipe may be running. NULL is a no-op. */
 void sl_cache_close(sl_cache_t *c);

@@ -12,6 +12,11 @@
  *      │        else: discard, new key    │ sl_cache__scope_close (sync, clean)
  *      └──────────────────────────────────┘
  *
+ * sl_cache__scope_attach runs at sl_cache_open, sl_cache_attach and
+ * sl_cache_reload. A scope whose AEK is missing at open is either discarded
+ * there or (keep_detached) left DETACHED with its files on disk, unread,
+ * until an attach keeps or discards them, or a wipe deletes them.
+ *
  * Each scope has an environment of its own, not a database in a shared one,
  * because a wipe must take the same short time whatever the cache holds:
  * dropping an LMDB database visits every page of it (the first page of each

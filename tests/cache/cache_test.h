@@ -32,6 +32,7 @@ typedef struct ct_env {
     sl_guid_t ws;
     uint64_t max_bytes;
     uint32_t hot_days;
+    bool keep_detached; /* sl_cache_opts_t.keep_detached */
     int done;
 } ct_env_t;
 
@@ -52,7 +53,8 @@ static inline void ct_put_keys(ct_env_t *e)
 static inline void ct_open_cache(ct_env_t *e)
 {
     sl_cache_opts_t o = { .path = e->cache_dir, .max_bytes = e->max_bytes,
-                          .hot_days = e->hot_days, .keyring = e->kr };
+                          .hot_days = e->hot_days, .keyring = e->kr,
+                          .keep_detached = e->keep_detached };
     sl_diag_t d;
     cr_assert_eq(sl_cache_open(&o, &e->cache, &d), 0, "%s", d.msg);
 }

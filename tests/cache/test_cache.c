@@ -256,6 +256,103 @@ Test(cache_cache, a_cache_whose_account_key_is_unavailable_is_discarded)
     ct_open_store(&e);
 }
 
+/* Restarts the cache without the CMK AEK (as the node does: the CMK key is
+ * unwrapped after the store has opened), keeping detached scopes. */
+static void restart_without_cmk(void)
+{
+    sl_store_close(e.store);
+    sl_cache_close(e.cache);
+    sl_keyring_drop_scope(e.kr, SL_SCOPE_CMK);
+    e.keep_detached = true;
+    ct_open_cache(&e);
+    sl_cache_stats_t st;
+    sl_cache_stats(e.cache, &st);
+    cr_expect_not(st.attached[SL_SCOPE_CMK]);
+    cr_expect_eq(st.scope_blocks[SL_SCOPE_CMK], 0, "not read while detached");
+    cr_expect_eq(st.discarded, 0);
+    cr_expect(st.attached[SL_SCOPE_MMK]);
+    cr_expect_eq(st.scope_blocks[SL_SCOPE_MMK], 1);
+}
+
+Test(cache_cache, a_detached_scope_is_kept_and_attached_when_its_key_comes_back)
+{
+    ct_write_block(&e, SL_SCOPE_MMK, 0, 1000, NOW_T0);
+    ct_write_block(&e, SL_SCOPE_CMK, 1000, 1000, NOW_T0);
+    restart_without_cmk();
+    bool kept = true;
+    sl_diag_t d;
+    cr_expect_eq(sl_cache_attach(e.cache, SL_SCOPE_CMK, &kept, &d), SL_EKEYUNAVAIL);
+    cr_expect_not(kept);
+    ct_put_keys(&e);
+    cr_assert_eq(sl_cache_attach(e.cache, SL_SCOPE_CMK, &kept, &d), 0, "%s", d.msg);
+    cr_expect(kept, "the sealed cache key opens: the entries are kept");
+    sl_cache_stats_t st;
+    sl_cache_stats(e.cache, &st);
+    cr_expect(st.attached[SL_SCOPE_CMK]);
+    cr_expect_eq(st.scope_blocks[SL_SCOPE_CMK], 1);
+    ct_open_store(&e);
+    sl_snap_t *sn = ct_snap(&e);
+    for (size_t i = 0; i < sl_store_snap_count(sn); i++) {
+        sl_colset_t a, b;
+        cr_expect(ct_read(&e, sn, i, NULL, 0, &a), "block %zu is a hit", i);
+        ct_read_store(sn, i, NULL, 0, &b);
+        ct_expect_same(&a, &b);
+        sl_colset_dispose(&a);
+        sl_colset_dispose(&b);
+    }
+    sl_store_snap_close(sn);
+}
+
+Test(cache_cache, a_detached_scope_whose_key_does_not_open_is_discarded_at_attach)
+{
+    ct_write_block(&e, SL_SCOPE_MMK, 0, 1000, NOW_T0);
+    ct_write_block(&e, SL_SCOPE_CMK, 1000, 1000, NOW_T0);
+    restart_without_cmk();
+    /* Another account key under the same id: the sealed cache key cannot
+     * open, so the entries cannot be vouched for. */
+    uint8_t other[32];
+    memset(other, 0x77, sizeof other);
+    sl_keyring_put(e.kr, SL_SCOPE_CMK, CT_AEK_CMK, 1, other);
+    bool kept = true;
+    sl_diag_t d;
+    cr_assert_eq(sl_cache_attach(e.cache, SL_SCOPE_CMK, &kept, &d), 0, "%s", d.msg);
+    cr_expect_not(kept);
+    sl_cache_stats_t st;
+    sl_cache_stats(e.cache, &st);
+    cr_expect(st.attached[SL_SCOPE_CMK], "attached, empty, under a new cache key");
+    cr_expect_eq(st.scope_blocks[SL_SCOPE_CMK], 0);
+    cr_expect_eq(st.discarded, 1);
+    /* The right key again, for the store's WAL. */
+    sl_keyring_drop_scope(e.kr, SL_SCOPE_CMK);
+    ct_put_keys(&e);
+    ct_open_store(&e);
+}
+
+Test(cache_cache, a_wipe_deletes_a_detached_scope_left_on_disk)
+{
+    ct_write_block(&e, SL_SCOPE_MMK, 0, 1000, NOW_T0);
+    ct_write_block(&e, SL_SCOPE_CMK, 1000, 1000, NOW_T0);
+    restart_without_cmk();
+    char p[300];
+    snprintf(p, sizeof p, "%s/cmk/key", e.cache_dir);
+    cr_assert_eq(access(p, F_OK), 0, "the sealed key is still there while detached");
+    sl_diag_t d;
+    cr_assert_eq(sl_cache_wipe_scope(e.cache, SL_SCOPE_CMK, NULL, &d), 0, "%s", d.msg);
+    cr_expect_neq(access(p, F_OK), 0, "the sealed key is deleted");
+    snprintf(p, sizeof p, "%s/cmk", e.cache_dir);
+    cr_expect_neq(access(p, F_OK), 0, "the environment is gone");
+    /* The key is back: the scope starts empty. */
+    ct_put_keys(&e);
+    bool kept = true;
+    cr_assert_eq(sl_cache_attach(e.cache, SL_SCOPE_CMK, &kept, &d), 0, "%s", d.msg);
+    cr_expect_not(kept);
+    sl_cache_stats_t st;
+    sl_cache_stats(e.cache, &st);
+    cr_expect_eq(st.scope_blocks[SL_SCOPE_CMK], 0);
+    cr_expect_eq(st.scope_blocks[SL_SCOPE_MMK], 1, "MMK entries stay");
+    ct_open_store(&e);
+}
+
 Test(cache_cache, entries_left_open_by_an_earlier_boot_are_discarded)
 {
     ct_write_block(&e, SL_SCOPE_MMK, 0, 1000, NOW_T0);
@@ -271,6 +368,9 @@ Test(cache_cache, entries_left_open_by_an_earlier_boot_are_discarded)
     sl_cache_stats(e.cache, &st);
     cr_expect_eq(st.scope_blocks[SL_SCOPE_MMK], 0);
     cr_expect_eq(st.discarded, 1);
+    /* The right key again, for the store's WAL. */
+    sl_keyring_drop_scope(e.kr, SL_SCOPE_CMK);
+    ct_put_keys(&e);
     ct_open_store(&e);
 }
 
