@@ -127,7 +127,9 @@ static int key_read(sl_cache_t *c, sl_cache_scope_t *sc, sl_key_t **out)
     rc = sl_keyring_envelope(c->kr, sc->id, sl_load_u64le(p + 16), "cache key wrap",
                              sl_load_u64le(p + 24), &env);
     if (!rc) {
-        uint8_t key[SL_KEY_LEN];
+        /* With double encryption sl_envelope_open uses `out` for the inner
+         * ciphertext too (the key and one tag), not just the key. */
+        uint8_t key[SL_KEY_LEN + 2 * SL_AEAD_TAG_LEN];
         rc = sl_envelope_open(&env, 0, p, KEY_HDR_LEN, p + KEY_HDR_LEN, f.len - KEY_HDR_LEN, key);
         if (!rc) {
             rc = sl_key_create_from(key, out);

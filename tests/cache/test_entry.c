@@ -13,7 +13,7 @@ static void teardown(void)
     sl_key_destroy(cache_key);
 }
 
-TestSuite(cache_entry, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(cache_entry, .init = setup, .fini = teardown);
 
 /* Seals column c and opens it again into a fresh column. */
 static int round_trip(const sl_col_t *c, sl_col_t *out, uint32_t ordinal)

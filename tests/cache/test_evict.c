@@ -13,7 +13,7 @@ static void teardown(void)
     ct_teardown(&e);
 }
 
-TestSuite(cache_evict, .init = setup, .fini = teardown, .timeout = 180);
+TestSuite(cache_evict, .init = setup, .fini = teardown);
 
 #define ROWS 2000
 static sl_ticks_t base_recent, base_old;

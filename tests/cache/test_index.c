@@ -1,7 +1,7 @@
 /* The in-memory index and the eviction order. */
 #include "cache_test.h"
 
-TestSuite(cache_index, .timeout = 60);
+TestSuite(cache_index);
 
 Test(cache_index, matches_a_reference_under_churn)
 {

@@ -15,7 +15,7 @@ static void teardown(void)
     ct_teardown(&e);
 }
 
-TestSuite(cache_wipe, .init = setup, .fini = teardown, .timeout = 180);
+TestSuite(cache_wipe, .init = setup, .fini = teardown);
 
 #define NOW_T0 ct_day(1)
 

@@ -17,7 +17,7 @@ static void teardown(void)
     xt_close(&e);
 }
 
-TestSuite(query_exec_cache, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(query_exec_cache, .init = setup, .fini = teardown);
 
 static void open_cache(void)
 {
