@@ -98,7 +98,10 @@ int sl_cache_open(const sl_cache_opts_t *o, sl_cache_t **out, sl_diag_t *d)
         sl_cache_scope_t *sc = &c->scope[s];
         pthread_rwlock_wrlock(&sc->lock);
         rc = sl_cache__scope_attach(c, (sl_scope_t)s, NULL, d);
-        if (rc == SL_EKEYUNAVAIL) {
+        if (rc == SL_EKEYUNAVAIL && o->pending[s]) {
+            /* Its key may still come: judged when it does (reload). */
+            rc = 0;
+        } else if (rc == SL_EKEYUNAVAIL) {
             /* Its key is gone: so are its entries. */
             rc = sl_cache__scope_discard(c, (sl_scope_t)s);
             if (rc) {

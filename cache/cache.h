@@ -39,6 +39,12 @@ typedef struct sl_cache_opts {
     sl_keyring_t *keyring;    /* borrowed; must outlive the cache */
     uint64_t queue_max_bytes; /* rows waiting to be written (0: 64 MiB); beyond
                                  it new blocks and admissions are dropped */
+    /* Scopes whose key may still come (the node's CMK before the key
+     * monitor's first check): without their AEK at open, their entries are
+     * left as they are, detached, until sl_cache_reload attaches the scope —
+     * keeping them if the sealed cache key opens then, discarding them
+     * otherwise; sl_cache_wipe_scope destroys them. */
+    bool pending[SL_SCOPE_COUNT];
 } sl_cache_opts_t;
 
 /*
