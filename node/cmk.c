@@ -508,6 +508,10 @@ int sl_node__cmk_watch(sl_node_t *n, sl_kek_provider_t *kek, sl_token_source_t *
                            .arg = k };
     rc = sl_keymon_start(&o, &k->mon, d);
     sl_aek_list_free(list, cnt);
+    /* A key just configured is in the keyring already: its part of the hot
+     * cache can start (no state change will say so). */
+    if (!rc && initial == SL_KEY_ACTIVE)
+        sl_node__cache_reload(n, SL_SCOPE_CMK);
     /* Look at the key's expiry now and every hour. */
     if (!rc)
         uv_timer_start(&k->expiry_timer, on_expiry_timer, 1000, 3600 * 1000);

@@ -36,10 +36,11 @@ struct sl_node_cache {
     pthread_mutex_t mu;
     bool want[SL_SCOPE_COUNT]; /* reloads asked for */
     bool running;              /* a reload job exists (mu) */
-    _Atomic bool cancel;  /* shutting down: reloads stop, none start */
-    _Atomic int working;  /* reloads running on a pool thread */
+    _Atomic bool cancel;       /* shutting down: reloads stop, none start */
+    _Atomic int working;       /* reloads running on a pool thread */
     sl_cache_reload_stats_t last[SL_SCOPE_COUNT];
     int last_status[SL_SCOPE_COUNT];
+    unsigned runs[SL_SCOPE_COUNT]; /* reloads finished */
     char last_error[SL_SCOPE_COUNT][200];
 };
 
@@ -138,31 +139,53 @@ static void reload_done(void *arg)
     pthread_mutex_lock(&nc->mu);
     nc->last[j->scope] = *st;
     nc->last_status[j->scope] = j->rc;
-    snprintf(nc->last_error[j->scope], sizeof nc->last_error[j->scope], "%s",
-             j->rc ? j->d.msg : "");
+    nc->runs[j->scope]++;
+    snprintf(
+      nc->last_error[j->scope], sizeof nc->last_error[j->scope], "%s", j->rc ? j->d.msg : "");
     pthread_mutex_unlock(&nc->mu);
     if (j->rc == 0) {
-        sl_log(n->log, SL_LOG_INFO, "cache",
+        sl_log(n->log,
+               SL_LOG_INFO,
+               "cache",
                "hot cache: %s part reloaded%s: %llu block(s), %.1f MB read in %.2f s "
                "(%.0f blocks/s, %.1f MB/s), %llu already cached",
-               scope_name(j->scope), st->full ? " until full" : "",
-               (unsigned long long)st->blocks_done, (double)st->bytes_read / 1e6, st->seconds,
-               st->blocks_per_sec, st->mb_per_sec, (unsigned long long)st->blocks_cached);
+               scope_name(j->scope),
+               st->full ? " until full" : "",
+               (unsigned long long)st->blocks_done,
+               (double)st->bytes_read / 1e6,
+               st->seconds,
+               st->blocks_per_sec,
+               st->mb_per_sec,
+               (unsigned long long)st->blocks_cached);
         char js[300];
-        snprintf(js, sizeof js,
+        snprintf(js,
+                 sizeof js,
                  "{\"scope\":\"%s\",\"blocks\":%llu,\"bytesRead\":%llu,\"seconds\":%.3f,"
                  "\"blocksPerSecond\":%.1f,\"mbPerSecond\":%.2f,\"full\":%s}",
-                 scope_name(j->scope), (unsigned long long)st->blocks_done,
-                 (unsigned long long)st->bytes_read, st->seconds, st->blocks_per_sec,
-                 st->mb_per_sec, st->full ? "true" : "false");
+                 scope_name(j->scope),
+                 (unsigned long long)st->blocks_done,
+                 (unsigned long long)st->bytes_read,
+                 st->seconds,
+                 st->blocks_per_sec,
+                 st->mb_per_sec,
+                 st->full ? "true" : "false");
         if (j->scope == SL_SCOPE_CMK)
             sl_node__audit(n, "cache.reload", js);
     } else if (j->rc == SL_ECANCELED || j->rc == SL_EKEYUNAVAIL) {
-        sl_log(n->log, SL_LOG_INFO, "cache", "hot cache: %s reload stopped: %s",
-               scope_name(j->scope), j->d.msg);
+        sl_log(n->log,
+               SL_LOG_INFO,
+               "cache",
+               "hot cache: %s reload stopped: %s",
+               scope_name(j->scope),
+               j->d.msg);
     } else {
-        sl_log(n->log, SL_LOG_WARN, "cache", "hot cache: %s reload failed: %s (queries read "
-               "storage instead)", scope_name(j->scope), j->d.msg);
+        sl_log(n->log,
+               SL_LOG_WARN,
+               "cache",
+               "hot cache: %s reload failed: %s (queries read "
+               "storage instead)",
+               scope_name(j->scope),
+               j->d.msg);
     }
     sl_free(j);
     sl_scope_t s;
@@ -229,11 +252,16 @@ int sl_node__cache_open(sl_node_t *n, bool cmk_may_come, sl_diag_t *d)
     }
     sl_cache_stats_t st;
     sl_cache_stats(nc->c, &st);
-    sl_log(n->log, SL_LOG_INFO, "cache",
+    sl_log(n->log,
+           SL_LOG_INFO,
+           "cache",
            "hot cache open in %.1f ms: %s, %llu block(s), %llu byte(s) of at most %llu; "
            "window %lld day(s)%s",
-           (double)(sl_time_mono_ns() - t0) / 1e6, path, (unsigned long long)st.blocks,
-           (unsigned long long)st.bytes, (unsigned long long)st.max_bytes,
+           (double)(sl_time_mono_ns() - t0) / 1e6,
+           path,
+           (unsigned long long)st.blocks,
+           (unsigned long long)st.bytes,
+           (unsigned long long)st.max_bytes,
            (long long)n->cfg->hot_cache_days,
            st.discarded ? "; entries whose key is gone were discarded" : "");
     atomic_store(&nc->feed, nc->c);
@@ -283,7 +311,10 @@ void sl_node__cache_purge(sl_node_t *n, const sl_retention_rule_t *rules, size_t
     if (sl_cache_purge(c, rules, nrules, &dropped, &d))
         sl_log(n->log, SL_LOG_WARN, "cache", "hot cache: retention purge failed: %s", d.msg);
     else if (dropped)
-        sl_log(n->log, SL_LOG_INFO, "cache", "hot cache: retention dropped %llu block(s)",
+        sl_log(n->log,
+               SL_LOG_INFO,
+               "cache",
+               "hot cache: retention dropped %llu block(s)",
                (unsigned long long)dropped);
 }
 
@@ -322,14 +353,17 @@ void sl_node__cache_json(sl_node_t *n, sl_jw_t *w)
         pthread_mutex_lock(&nc->mu);
         sl_cache_reload_stats_t r = nc->last[s];
         int status = nc->last_status[s];
+        unsigned runs = nc->runs[s];
         char err[200];
         snprintf(err, sizeof err, "%s", nc->last_error[s]);
         pthread_mutex_unlock(&nc->mu);
-        if (r.blocks_total || r.blocks_done || r.running || status) {
+        if (runs || r.running) {
             sl_jw_key(w, "reload");
             sl_jw_obj_begin(w);
             sl_jw_key(w, "running");
             sl_jw_bool(w, r.running);
+            sl_jw_key(w, "finished");
+            sl_jw_uint(w, runs);
             sl_jw_key(w, "blocks");
             sl_jw_uint(w, r.blocks_done);
             sl_jw_key(w, "blocksTotal");
@@ -381,24 +415,36 @@ void sl_node__cache_metrics(sl_node_t *n, sl_buf_t *out)
                   "# HELP sealog_cache_max_bytes The hot cache's bound (cache_max_size).\n"
                   "# TYPE sealog_cache_max_bytes gauge\n"
                   "sealog_cache_max_bytes %llu\n",
-                  (unsigned long long)st.hits, (unsigned long long)st.misses,
-                  (unsigned long long)st.bypass, (unsigned long long)st.hit_bytes,
-                  (unsigned long long)st.miss_bytes, (unsigned long long)st.max_bytes);
-    sl_buf_puts(out, "# HELP sealog_cache_bytes Bytes of hot cache entries by key scope.\n"
-                     "# TYPE sealog_cache_bytes gauge\n");
+                  (unsigned long long)st.hits,
+                  (unsigned long long)st.misses,
+                  (unsigned long long)st.bypass,
+                  (unsigned long long)st.hit_bytes,
+                  (unsigned long long)st.miss_bytes,
+                  (unsigned long long)st.max_bytes);
+    sl_buf_puts(out,
+                "# HELP sealog_cache_bytes Bytes of hot cache entries by key scope.\n"
+                "# TYPE sealog_cache_bytes gauge\n");
     for (int s = 0; s < SL_SCOPE_COUNT; s++)
-        sl_buf_printf(out, "sealog_cache_bytes{scope=\"%s\"} %llu\n", scope_name((sl_scope_t)s),
+        sl_buf_printf(out,
+                      "sealog_cache_bytes{scope=\"%s\"} %llu\n",
+                      scope_name((sl_scope_t)s),
                       (unsigned long long)st.scope_bytes[s]);
-    sl_buf_puts(out, "# HELP sealog_cache_blocks Blocks in the hot cache by key scope.\n"
-                     "# TYPE sealog_cache_blocks gauge\n");
+    sl_buf_puts(out,
+                "# HELP sealog_cache_blocks Blocks in the hot cache by key scope.\n"
+                "# TYPE sealog_cache_blocks gauge\n");
     for (int s = 0; s < SL_SCOPE_COUNT; s++)
-        sl_buf_printf(out, "sealog_cache_blocks{scope=\"%s\"} %llu\n", scope_name((sl_scope_t)s),
+        sl_buf_printf(out,
+                      "sealog_cache_blocks{scope=\"%s\"} %llu\n",
+                      scope_name((sl_scope_t)s),
                       (unsigned long long)st.scope_blocks[s]);
-    sl_buf_puts(out, "# HELP sealog_cache_attached Whether a key scope's part of the hot cache "
-                     "is usable (1) or detached: wiped, or waiting for its key (0).\n"
-                     "# TYPE sealog_cache_attached gauge\n");
+    sl_buf_puts(out,
+                "# HELP sealog_cache_attached Whether a key scope's part of the hot cache "
+                "is usable (1) or detached: wiped, or waiting for its key (0).\n"
+                "# TYPE sealog_cache_attached gauge\n");
     for (int s = 0; s < SL_SCOPE_COUNT; s++)
-        sl_buf_printf(out, "sealog_cache_attached{scope=\"%s\"} %d\n", scope_name((sl_scope_t)s),
+        sl_buf_printf(out,
+                      "sealog_cache_attached{scope=\"%s\"} %d\n",
+                      scope_name((sl_scope_t)s),
                       st.attached[s] ? 1 : 0);
     sl_buf_printf(out,
                   "# HELP sealog_cache_writes_total Blocks written to the hot cache (new: as "
@@ -424,36 +470,52 @@ void sl_node__cache_metrics(sl_node_t *n, sl_buf_t *out)
                   "# HELP sealog_cache_last_wipe_seconds Duration of the last wipe.\n"
                   "# TYPE sealog_cache_last_wipe_seconds gauge\n"
                   "sealog_cache_last_wipe_seconds %.6f\n",
-                  (unsigned long long)st.puts, (unsigned long long)st.admits,
-                  (unsigned long long)st.dropped, (unsigned long long)st.evictions,
-                  (unsigned long long)st.evicted_bytes, (unsigned long long)st.integrity_failures,
-                  (unsigned long long)st.wipes, (double)st.last_wipe.ns_total / 1e9);
+                  (unsigned long long)st.puts,
+                  (unsigned long long)st.admits,
+                  (unsigned long long)st.dropped,
+                  (unsigned long long)st.evictions,
+                  (unsigned long long)st.evicted_bytes,
+                  (unsigned long long)st.integrity_failures,
+                  (unsigned long long)st.wipes,
+                  (double)st.last_wipe.ns_total / 1e9);
     sl_node_cache_t *nc = n->hot;
-    sl_buf_puts(out, "# HELP sealog_cache_reload_blocks Blocks loaded by the last (or running) "
-                     "reload of a scope's hot window.\n"
-                     "# TYPE sealog_cache_reload_blocks gauge\n");
+    sl_buf_puts(out,
+                "# HELP sealog_cache_reload_blocks Blocks loaded by the last (or running) "
+                "reload of a scope's hot window.\n"
+                "# TYPE sealog_cache_reload_blocks gauge\n");
     sl_cache_reload_stats_t r[SL_SCOPE_COUNT];
     pthread_mutex_lock(&nc->mu);
     memcpy(r, nc->last, sizeof r);
     pthread_mutex_unlock(&nc->mu);
     for (int s = 0; s < SL_SCOPE_COUNT; s++)
-        sl_buf_printf(out, "sealog_cache_reload_blocks{scope=\"%s\"} %llu\n",
-                      scope_name((sl_scope_t)s), (unsigned long long)r[s].blocks_done);
-    sl_buf_puts(out, "# HELP sealog_cache_reload_seconds Duration of the last reload (so far, "
-                     "while it runs).\n"
-                     "# TYPE sealog_cache_reload_seconds gauge\n");
+        sl_buf_printf(out,
+                      "sealog_cache_reload_blocks{scope=\"%s\"} %llu\n",
+                      scope_name((sl_scope_t)s),
+                      (unsigned long long)r[s].blocks_done);
+    sl_buf_puts(out,
+                "# HELP sealog_cache_reload_seconds Duration of the last reload (so far, "
+                "while it runs).\n"
+                "# TYPE sealog_cache_reload_seconds gauge\n");
     for (int s = 0; s < SL_SCOPE_COUNT; s++)
-        sl_buf_printf(out, "sealog_cache_reload_seconds{scope=\"%s\"} %.3f\n",
-                      scope_name((sl_scope_t)s), r[s].seconds);
-    sl_buf_puts(out, "# HELP sealog_cache_reload_mb_per_second Stored MB read per second by the "
-                     "last reload.\n"
-                     "# TYPE sealog_cache_reload_mb_per_second gauge\n");
+        sl_buf_printf(out,
+                      "sealog_cache_reload_seconds{scope=\"%s\"} %.3f\n",
+                      scope_name((sl_scope_t)s),
+                      r[s].seconds);
+    sl_buf_puts(out,
+                "# HELP sealog_cache_reload_mb_per_second Stored MB read per second by the "
+                "last reload.\n"
+                "# TYPE sealog_cache_reload_mb_per_second gauge\n");
     for (int s = 0; s < SL_SCOPE_COUNT; s++)
-        sl_buf_printf(out, "sealog_cache_reload_mb_per_second{scope=\"%s\"} %.2f\n",
-                      scope_name((sl_scope_t)s), r[s].mb_per_sec);
-    sl_buf_puts(out, "# HELP sealog_cache_reload_running Whether a reload of the scope runs.\n"
-                     "# TYPE sealog_cache_reload_running gauge\n");
+        sl_buf_printf(out,
+                      "sealog_cache_reload_mb_per_second{scope=\"%s\"} %.2f\n",
+                      scope_name((sl_scope_t)s),
+                      r[s].mb_per_sec);
+    sl_buf_puts(out,
+                "# HELP sealog_cache_reload_running Whether a reload of the scope runs.\n"
+                "# TYPE sealog_cache_reload_running gauge\n");
     for (int s = 0; s < SL_SCOPE_COUNT; s++)
-        sl_buf_printf(out, "sealog_cache_reload_running{scope=\"%s\"} %d\n",
-                      scope_name((sl_scope_t)s), r[s].running ? 1 : 0);
+        sl_buf_printf(out,
+                      "sealog_cache_reload_running{scope=\"%s\"} %d\n",
+                      scope_name((sl_scope_t)s),
+                      r[s].running ? 1 : 0);
 }
