@@ -4,7 +4,9 @@
  *   start     open the cache after the key monitor has started, so that it
  *             knows whether a customer-managed key may still come: the CMK
  *             part is then left as it is (detached) until the key is back,
- *             and kept if its sealed cache key opens under that key.
+ *             and kept if its sealed cache key opens under that key. A
+ *             revocation the monitor reported before the open is carried
+ *             out by the open.
  *             Blocks the store writes reach the cache through a forwarder
  *             (the store is opened first; until the cache is open, nothing
  *             is forwarded). The MMK part of the hot window is then filled
@@ -33,7 +35,8 @@ struct sl_node_cache {
     sl_node_t *n;
     sl_cache_t *c;
     _Atomic(sl_cache_t *) feed; /* what the store's hook forwards to */
-    pthread_mutex_t mu;
+    pthread_mutex_t mu;      /* reload bookkeeping */
+    pthread_mutex_t open_mu; /* orders the open against a revocation */
     bool want[SL_SCOPE_COUNT]; /* reloads asked for */
     bool running;              /* a reload job exists (mu) */
     _Atomic bool cancel;       /* shutting down: reloads stop, none start */
@@ -41,6 +44,7 @@ struct sl_node_cache {
     sl_cache_reload_stats_t last[SL_SCOPE_COUNT];
     int last_status[SL_SCOPE_COUNT];
     unsigned runs[SL_SCOPE_COUNT]; /* reloads finished */
+    bool wipe_at_open[SL_SCOPE_COUNT]; /* revoked before the cache was open */
     char last_error[SL_SCOPE_COUNT][200];
 };
 
@@ -64,6 +68,7 @@ sl_node_cache_t *sl_node__cache_create(sl_node_t *n)
     sl_node_cache_t *nc = sl_xcalloc(1, sizeof *nc);
     nc->n = n;
     pthread_mutex_init(&nc->mu, NULL);
+    pthread_mutex_init(&nc->open_mu, NULL);
     n->hot = nc;
     return nc;
 }
@@ -221,12 +226,21 @@ int sl_node__cache_wipe(sl_node_t *n, sl_scope_t s, sl_cache_wipe_stats_t *st, s
 {
     sl_node_cache_t *nc = n->hot;
     memset(st, 0, sizeof *st);
-    if (!nc || !nc->c)
+    if (!nc)
         return 0;
+    /* The key monitor starts before the cache opens: a revocation seen
+     * first is carried out by the open (see sl_node__cache_open). */
     pthread_mutex_lock(&nc->mu);
     nc->want[s] = false;
     pthread_mutex_unlock(&nc->mu);
-    return sl_cache_wipe_scope(nc->c, s, st, d);
+    int rc = 0;
+    pthread_mutex_lock(&nc->open_mu);
+    if (nc->c)
+        rc = sl_cache_wipe_scope(nc->c, s, st, d);
+    else
+        nc->wipe_at_open[s] = true;
+    pthread_mutex_unlock(&nc->open_mu);
+    return rc;
 }
 
 /* ---- open and close ----------------------------------------------------------- */
@@ -245,11 +259,28 @@ int sl_node__cache_open(sl_node_t *n, bool cmk_may_come, sl_diag_t *d)
                           .keyring = n->keyring };
     o.keep_detached = cmk_may_come;
     uint64_t t0 = sl_time_mono_ns();
-    int rc = sl_cache_open(&o, &nc->c, d);
+    sl_cache_t *c;
+    int rc = sl_cache_open(&o, &c, d);
     if (rc) {
         sl_diag_prefix(d, "hot cache");
         return rc;
     }
+    pthread_mutex_lock(&nc->open_mu);
+    nc->c = c;
+    for (int s = 0; s < SL_SCOPE_COUNT; s++) {
+        if (!nc->wipe_at_open[s])
+            continue;
+        sl_cache_wipe_stats_t ws;
+        sl_diag_t wd;
+        if (sl_cache_wipe_scope(c, (sl_scope_t)s, &ws, &wd) == 0)
+            sl_log(n->log, SL_LOG_INFO, "cache",
+                   "hot cache: %s part discarded at start (its key was revoked), %.1f ms",
+                   scope_name((sl_scope_t)s), (double)ws.ns_total / 1e6);
+        else
+            sl_log(n->log, SL_LOG_ERROR, "cache", "hot cache: discarding the %s part: %s",
+                   scope_name((sl_scope_t)s), wd.msg);
+    }
+    pthread_mutex_unlock(&nc->open_mu);
     sl_cache_stats_t st;
     sl_cache_stats(nc->c, &st);
     sl_log(n->log,
@@ -294,6 +325,7 @@ void sl_node__cache_close(sl_node_t *n)
     if (!atomic_load(&nc->working)) {
         sl_cache_close(nc->c);
         pthread_mutex_destroy(&nc->mu);
+        pthread_mutex_destroy(&nc->open_mu);
         sl_free(nc);
         n->hot = NULL;
     }
