@@ -191,6 +191,12 @@ int sl_cluster_apply_update(const sl_cluster_t *cur, const char *text, size_t n,
                              "identity");
             goto done;
         }
+        /* Cutting a resource id to fit would name another identity. */
+        if (ty == SL_IDENTITY_USER && strlen(ua) >= sizeof out->user_identity) {
+            rc = sl_diag_set(d, SL_EINVAL, "the user-assigned identity is too long (at most %zu "
+                             "bytes)", sizeof out->user_identity - 1);
+            goto done;
+        }
         what->identity = ty != cur->identity || (ua && strcmp(ua, cur->user_identity));
         out->identity = ty;
         copy(out->user_identity, sizeof out->user_identity, ty == SL_IDENTITY_USER ? ua : "");
