@@ -87,3 +87,21 @@ Test(config_cluster, stored_form_reads_back)
     cr_expect_eq(back.updated, 2000);
     sl_buf_dispose(&b);
 }
+
+Test(config_cluster, stored_identity_only_for_user_assigned)
+{
+    /* Found by fuzz_cluster: a stored document with another identity type
+     * and a userAssignedIdentity kept the name, which to_json then dropped,
+     * so the cluster changed on its next save. */
+    const char *doc = "{\"identity\":{\"type\":\"SystemAssigned\",\"userAssignedIdentity\":"
+                      "\"/u\"},\"properties\":{\"isDoubleEncryptionEnabled\":false}}";
+    sl_cluster_t c;
+    sl_diag_t d = { 0 };
+    cr_assert_eq(sl_cluster_from_json(doc, strlen(doc), &c, &d), 0, "%s", d.msg);
+    cr_expect_eq(c.identity, SL_IDENTITY_SYSTEM);
+    cr_expect_str_eq(c.user_identity, "");
+    doc = "{\"identity\":{\"type\":\"UserAssigned\",\"userAssignedIdentity\":\"/u\"}}";
+    cr_assert_eq(sl_cluster_from_json(doc, strlen(doc), &c, &d), 0, "%s", d.msg);
+    cr_expect_eq(c.identity, SL_IDENTITY_USER);
+    cr_expect_str_eq(c.user_identity, "/u");
+}
