@@ -12,8 +12,9 @@
  *    exactly them; and when both ends are inside the datetime range the
  *    interval printed as "start/end" (sl_time_format_iso8601) parses back
  *    to the same t0 and t1;
- *  - no crash and no undefined behaviour (run with UBSAN_OPTIONS=
- *    halt_on_error=1 so that signed overflow stops the run).
+ *  - no crash and no undefined behaviour: signed overflow in the interval
+ *    arithmetic stops the run (scripts/run-fuzzers.sh sets UBSAN_OPTIONS=
+ *    halt_on_error=1).
  */
 #include <stdio.h>
 #include <stdlib.h>
