@@ -16,7 +16,8 @@ static int update(const sl_cluster_t *cur, const char *body, sl_cluster_t *out,
 
 static char *user_identity_body(size_t idlen)
 {
-    static const char head[] = "{\"identity\":{\"type\":\"UserAssigned\",\"userAssignedIdentity\":\"";
+    static const char head[] = "{\"identity\":{\"type\":\"UserAssigned\","
+                               "\"userAssignedIdentity\":\"";
     static const char tail[] = "\"}}";
     char *b = malloc(sizeof head + idlen + sizeof tail);
     cr_assert_not_null(b);
@@ -59,7 +60,8 @@ Test(config_cluster, identity_and_key_cannot_change_together)
     sl_cluster_change_t what;
     sl_diag_t d = { 0 };
     const char *body = "{\"identity\":{\"type\":\"SystemAssigned\"},\"properties\":"
-                       "{\"keyVaultProperties\":{\"keyVaultUri\":\"https://kv/\",\"keyName\":\"k\"}}}";
+                       "{\"keyVaultProperties\":{\"keyVaultUri\":\"https://kv/\","
+                       "\"keyName\":\"k\"}}}";
     cr_assert_eq(update(&cur, body, &out, &what, &d), SL_EINVAL);
     cr_expect(strstr(d.msg, "same operation") != NULL, "%s", d.msg);
 }
