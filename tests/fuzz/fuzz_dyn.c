@@ -245,6 +245,14 @@ static bool depth_over(const char *s, size_t n, int max)
     return false;
 }
 
+/* UBSan reports and carries on by default: stop at the first report, so
+ * undefined behaviour fails the run (UBSAN_OPTIONS still overrides). */
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void)
+{
+    return "halt_on_error=1:print_stacktrace=1";
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > 8192)

@@ -186,6 +186,14 @@ static void check_route(const char *m, size_t mn, const sl_target_t *t, sl_pool_
     sl_buf_dispose(&allow);
 }
 
+/* UBSan reports and carries on by default: stop at the first report, so
+ * undefined behaviour fails the run (UBSAN_OPTIONS still overrides). */
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void)
+{
+    return "halt_on_error=1:print_stacktrace=1";
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!pats)

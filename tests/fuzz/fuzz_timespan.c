@@ -13,8 +13,7 @@
  *    interval printed as "start/end" (sl_time_format_iso8601) parses back
  *    to the same t0 and t1;
  *  - no crash and no undefined behaviour: signed overflow in the interval
- *    arithmetic stops the run (scripts/run-fuzzers.sh sets UBSAN_OPTIONS=
- *    halt_on_error=1).
+ *    arithmetic stops the run (halt_on_error, __ubsan_default_options).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +113,14 @@ static void check_interval(const char *s, size_t n)
         CHECK(sl_time_parse_iso_interval(text, strlen(text), NOW, &u0, &u1) == 0);
         CHECK(u0 == t0 && u1 == t1);
     }
+}
+
+/* UBSan reports and carries on by default: stop at the first report, so
+ * undefined behaviour fails the run (UBSAN_OPTIONS still overrides). */
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void)
+{
+    return "halt_on_error=1:print_stacktrace=1";
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
