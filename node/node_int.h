@@ -280,6 +280,15 @@ void sl_respond_retry_after(sl_req_t *r, int status, int retry_after_s, const ch
 extern const sl_route_t sl_routes[];
 extern const size_t sl_routes_count;
 void sl_node__dispatch(sl_node_t *n, h2o_req_t *req);
+/* The route for `method` (mlen bytes) on the parsed target `t`, as dispatch
+ * picks it: the first route of sl_routes whose pattern matches the path and
+ * whose method is `method` (GET routes also serve HEAD). Returns its index
+ * with its captures in params ("{}": a segment of t; "{*}": segments joined
+ * by '/', copied into pool); -1 when no route has this path (404); -2 when
+ * some do but not for this method (405), listing their methods in `allow`
+ * ("GET, POST") when it is not NULL. */
+int sl_node__route_find(const char *method, size_t mlen, const sl_target_t *t, sl_pool_t *pool,
+                        const char *params[SL_REQ_MAX_PARAMS], sl_buf_t *allow);
 sl_req_t *sl_node__req_create(sl_node_t *n, h2o_req_t *req);
 
 /* auth.c */
