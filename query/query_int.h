@@ -833,7 +833,9 @@ typedef struct sl_qbind sl_qbind_t; /* the binder (bind.c) */
 /* ---- Vectors ------------------------------------------------------------ */
 
 typedef struct sl_qvec {
-    uint32_t refs;
+    /* Atomic: a bound constant is shared by the fragments that scan in
+     * parallel, each taking and dropping references. */
+    _Atomic uint32_t refs;
     bool konst;
     sl_col_t col; /* col.name is NULL; col.type is the value type */
 } sl_qvec_t;

@@ -94,13 +94,13 @@ sl_qvec_t *sl_qvec_adopt(sl_col_t *c)
 
 sl_qvec_t *sl_qvec_ref(sl_qvec_t *v)
 {
-    v->refs++;
+    atomic_fetch_add_explicit(&v->refs, 1, memory_order_relaxed);
     return v;
 }
 
 void sl_qvec_unref(sl_qvec_t *v)
 {
-    if (!v || --v->refs)
+    if (!v || atomic_fetch_sub_explicit(&v->refs, 1, memory_order_acq_rel) != 1)
         return;
     sl_buf_dispose(&v->col.nulls);
     sl_buf_dispose(&v->col.data);
