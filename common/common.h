@@ -350,6 +350,9 @@ int sl_time_parse_rfc1123(const char *s, size_t n, sl_ticks_t *out);
 size_t sl_time_format_iso8601(sl_ticks_t t, char out[32]);
 /* Writes "2026-11-23T12:00:00.123Z" (always milliseconds). */
 size_t sl_time_format_iso8601_ms(sl_ticks_t t, char out[32]);
+/* Writes a timespan as KQL shows it: "[-][d.]hh:mm:ss[.fffffff]" (the
+ * fraction only when non-zero). Returns the length. */
+size_t sl_time_format_timespan(sl_ticks_t t, char out[40]);
 /* Writes "Mon, 23 Nov 2026 12:00:00 GMT". `out` needs 32 bytes. */
 size_t sl_time_format_rfc1123(sl_ticks_t t, char out[32]);
 
@@ -359,6 +362,15 @@ size_t sl_time_format_rfc1123(sl_ticks_t t, char out[32]);
  * milliseconds. Returns 0 or SL_EPARSE.
  */
 int sl_duration_parse_ms(const char *s, int64_t *out_ms);
+/* ISO 8601 duration ("PT1H", "P1DT2H30M", "PT0.5S", "P2W"; Y = 365 days,
+ * M = 30 days) in ticks. Returns 0 or SL_EPARSE. */
+int sl_time_parse_iso_duration(const char *s, size_t n, sl_ticks_t *out);
+/* ISO 8601 interval, as the Query API's timespan: "start/end",
+ * "start/duration", "duration/end", or a bare duration (ending at `now`).
+ * The end is what the client wrote; callers treat it as inclusive.
+ * Returns 0 or SL_EPARSE (also when start > end). */
+int sl_time_parse_iso_interval(const char *s, size_t n, sl_ticks_t now, sl_ticks_t *t0,
+                               sl_ticks_t *t1);
 /* Parses a byte size: a number with optional unit (B, KB, MB, GB, KiB, MiB,
  * GiB); a bare number means bytes. Returns 0 or SL_EPARSE. */
 int sl_size_parse(const char *s, uint64_t *out);

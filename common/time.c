@@ -396,3 +396,18 @@ int sl_size_parse(const char *s, uint64_t *out)
     }
     return SL_EPARSE;
 }
+
+size_t sl_time_format_timespan(sl_ticks_t t, char out[40])
+{
+    uint64_t u = t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t;
+    uint64_t days = u / (uint64_t)SL_TICKS_PER_DAY, rem = u % (uint64_t)SL_TICKS_PER_DAY;
+    uint64_t s = rem / (uint64_t)SL_TICKS_PER_SEC, f = rem % (uint64_t)SL_TICKS_PER_SEC;
+    char d[24] = "", fr[10] = "";
+    if (days)
+        snprintf(d, sizeof d, "%llu.", (unsigned long long)days);
+    if (f)
+        snprintf(fr, sizeof fr, ".%07llu", (unsigned long long)f);
+    return (size_t)snprintf(out, 40, "%s%s%02llu:%02llu:%02llu%s", t < 0 ? "-" : "", d,
+                            (unsigned long long)(s / 3600), (unsigned long long)(s / 60 % 60),
+                            (unsigned long long)(s % 60), fr);
+}

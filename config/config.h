@@ -54,6 +54,14 @@ typedef struct sl_config {
     int64_t dc_clock_skew_ms;
     int64_t oauth_token_ttl_ms;
 
+    /* queries */
+    int64_t query_timeout_ms;
+    int64_t query_timeout_max_ms;
+    uint64_t query_memory;
+    int64_t query_max_rows;
+    uint64_t query_max_result;
+    uint64_t query_max_length;
+
     char *source_file; /* the config file used, or NULL */
 } sl_config_t;
 

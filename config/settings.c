@@ -81,6 +81,22 @@ const sl_setting_t sl_settings[] = {
       "Accepted difference between a Data Collector post's x-ms-date and the node's clock." },
     { "oauth_token_ttl", SL_SET_DURATION, OFF(oauth_token_ttl_ms), "1h", 120000, 86400000, NULL,
       "Lifetime of access tokens issued by /oauth2/v2.0/token (expires_in)." },
+    { "query_timeout", SL_SET_DURATION, OFF(query_timeout_ms), "180s", 1000, 3600000, NULL,
+      "Time a query may run when the request has no Prefer: wait=N (then 504)." },
+    { "query_timeout_max", SL_SET_DURATION, OFF(query_timeout_max_ms), "600s", 1000, 86400000,
+      NULL, "Largest Prefer: wait=N honoured; longer waits are cut to this." },
+    { "query_memory", SL_SET_SIZE, OFF(query_memory), "1GiB", 16777216, (int64_t)64 << 30,
+      NULL,
+      "Memory one query may hold (groups, sort buffers, collected rows); beyond it the query "
+      "fails with a clear error." },
+    { "query_max_rows", SL_SET_INT, OFF(query_max_rows), "500000", 1, 100000000, NULL,
+      "Rows a query result may have; beyond it the result is cut and marked partial." },
+    { "query_max_result", SL_SET_SIZE, OFF(query_max_result), "64MiB", 1048576,
+      (int64_t)4 << 30, NULL,
+      "Bytes of values a query result may have; beyond it the result is cut and marked "
+      "partial." },
+    { "query_max_length", SL_SET_SIZE, OFF(query_max_length), "256KiB", 1024, 1048576, NULL,
+      "Longest query text accepted." },
 };
 
 const size_t sl_settings_count = sizeof sl_settings / sizeof sl_settings[0];

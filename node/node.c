@@ -49,6 +49,7 @@ static void finish(sl_node_t *n)
     if (n->state == SL_NODE_STOPPED)
         return;
     n->state = SL_NODE_STOPPED;
+    atomic_store(&n->cancel_queries, true);
     uv_timer_stop(&n->drain_timer);
     uv_timer_stop(&n->retention_timer);
     uv_signal_stop(&n->sig_term);
@@ -155,6 +156,13 @@ static int start(sl_node_t *n, sl_diag_t *d)
         return rc;
     if ((rc = sl_node__storage_open(n, d)))
         return rc;
+    if ((rc = sl_node__qspawn_open(n, d)))
+        return rc;
+    /* A scan uses the query's own thread plus helpers, up to the pool size
+     * and the cores there are. */
+    unsigned cores = uv_available_parallelism();
+    unsigned pool = (unsigned)n->cfg->threadpool_size;
+    n->query_helpers = (pool < cores ? pool : cores) - 1;
     if ((rc = sl_node__http_start(n, d)))
         return rc;
     if ((rc = sl_node__dcr_load(n, d)))
@@ -218,6 +226,13 @@ int sl_node_main(sl_config_t *cfg, int argc, char **argv, char **envp, int out_f
         uv_run(n->loop, UV_RUN_DEFAULT);
         sl_log(n->log, SL_LOG_INFO, "node", "stopped");
     }
+
+    /* Queries still running after a drain timeout were told to stop; they
+     * do at their next block. The store must outlive them. */
+    atomic_store(&n->cancel_queries, true);
+    for (int i = 0; i < 1000 && atomic_load(&n->queries_active); i++)
+        uv_sleep(10);
+    sl_node__qspawn_close(n);
 
     /* The store first: its WAL thread pokes store_async, which must still be
      * open then. Nothing is in flight any more, so no answer is lost. */

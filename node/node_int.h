@@ -15,6 +15,7 @@
 typedef struct sl_node sl_node_t;
 typedef struct sl_req sl_req_t;
 typedef struct sl_metrics sl_metrics_t;
+typedef struct sl_qspawn sl_qspawn_t;
 
 /* ------------------------------------------------------------------------ */
 /* Lifecycle                                                                */
@@ -79,6 +80,11 @@ struct sl_node {
     uint64_t purged_rows;
     uv_async_t store_async; /* the WAL thread's "commits are done" */
     bool store_async_ready;
+    sl_qspawn_t *qspawn; /* query_pool.c */
+    unsigned query_helpers;
+    _Atomic uint64_t queries, query_errors, query_timeouts, query_partial;
+    _Atomic int queries_active;
+    _Atomic bool cancel_queries; /* set at shutdown: running queries stop */
 
     /* HTTP */
     h2o_globalconf_t h2o_conf;
@@ -114,6 +120,18 @@ int sl_node__storage_open(sl_node_t *n, sl_diag_t *d);
 void sl_node__storage_close(sl_node_t *n);
 /* ingest_http.c: a batch's commit finished (loop thread). */
 void sl_node__ingest_done(void *arg, void *user, int status, uint64_t lsn);
+
+/* query_json.c: the Query API's JSON (needs query/query.h for the result). */
+struct sl_query_result;
+void sl_node__query_result_json(const struct sl_query_result *res, bool stats, bool render,
+                                sl_buf_t *out);
+void sl_node__query_error_json(sl_buf_t *out, const char *code, const char *inner,
+                               const char *msg);
+
+/* query_pool.c: helper threads for parallel scans. */
+int sl_node__qspawn_open(sl_node_t *n, sl_diag_t *d);
+void sl_node__qspawn_close(sl_node_t *n);
+void sl_node__qspawn(void *arg, void (*fn)(void *task), void *task);
 
 /* http.c */
 int sl_node__http_bind(sl_node_t *n, sl_diag_t *d);
@@ -264,6 +282,9 @@ void sl_h_dcr_show(sl_req_t *r);
 void sl_h_dcr_delete(sl_req_t *r);
 void sl_h_dump(sl_req_t *r);
 void sl_h_retention_run(sl_req_t *r);
+void sl_h_query(sl_req_t *r);
+void sl_h_query_resource(sl_req_t *r);
+void sl_h_query_batch(sl_req_t *r);
 void sl_node__retention_start(sl_node_t *n);
 
 /* dcr.c: the registry of data collection rules (loaded at start). */

@@ -42,6 +42,15 @@ const sl_route_t sl_routes[] = {
     /* OAuth2 client credentials, with or without a tenant segment. */
     { "POST", "/oauth2/v2.0/token", SL_API_PLAIN, SL_AUTH_HANDLER, sl_h_oauth_token },
     { "POST", "/{}/oauth2/v2.0/token", SL_API_PLAIN, SL_AUTH_HANDLER, sl_h_oauth_token },
+    /* Log Analytics Query API; also without /v1 for SDKs configured without it. */
+    { "POST", "/v1/workspaces/{}/query", SL_API_QUERY, SL_AUTH_QUERY, sl_h_query },
+    { "GET", "/v1/workspaces/{}/query", SL_API_QUERY, SL_AUTH_QUERY, sl_h_query },
+    { "POST", "/v1/$batch", SL_API_QUERY, SL_AUTH_QUERY, sl_h_query_batch },
+    { "POST", "/v1/{*}/query", SL_API_QUERY, SL_AUTH_QUERY, sl_h_query_resource },
+    { "GET", "/v1/{*}/query", SL_API_QUERY, SL_AUTH_QUERY, sl_h_query_resource },
+    { "POST", "/workspaces/{}/query", SL_API_QUERY, SL_AUTH_QUERY, sl_h_query },
+    { "GET", "/workspaces/{}/query", SL_API_QUERY, SL_AUTH_QUERY, sl_h_query },
+    { "POST", "/$batch", SL_API_QUERY, SL_AUTH_QUERY, sl_h_query_batch },
 };
 const size_t sl_routes_count = sizeof sl_routes / sizeof sl_routes[0];
 

@@ -825,7 +825,9 @@ bool sl_query_timespan_unit(const char *s, size_t n, int64_t *num, int64_t *den)
 
 #include "store/store.h"
 
-typedef struct sl_qctx sl_qctx_t;   /* one running query (exec.c) */
+#include <stdatomic.h>
+
+typedef struct sl_qctx sl_qctx_t;   /* one running query (exec_ctx.c) */
 typedef struct sl_qbind sl_qbind_t; /* the binder (bind.c) */
 
 /* ---- Vectors ------------------------------------------------------------ */
@@ -906,10 +908,16 @@ static inline bool sl_qvec_true(const sl_qvec_t *v, size_t i)
 /* ---- Runtime context (per thread, per query) ---------------------------- */
 
 typedef struct sl_qrt {
-    sl_qctx_t *q;
-    sl_diag_t *d;     /* where a runtime error is described */
-    sl_buf_t scratch; /* free for a function's temporary use within one call */
+    sl_qctx_t *q;          /* NULL outside a query: no budget, never stopped */
+    sl_ticks_t now;        /* the query's now() */
+    sl_diag_t *d;          /* where a runtime error is described */
+    sl_buf_t scratch;      /* free for a function's temporary use within one call */
+    struct sl_qrt_rx *rx;  /* regex match state (regex.c), made on first use */
 } sl_qrt_t;
+
+/* Frees what a runtime context holds (regex state, scratch). */
+void sl_qrt_dispose(sl_qrt_t *rt);
+void sl_qrt_rx_free(sl_qrt_t *rt);
 
 /* Charges `bytes` (negative: releases) to the query's memory budget;
  * SL_ELIMIT with a message in rt->d once it is exceeded. */
@@ -1067,8 +1075,26 @@ struct sl_qfn {
                 sl_qrt_t *rt);
 };
 
-/* The function called `name` (exact, case-sensitive as in KQL), or NULL. */
-const sl_qfn_t *sl_qfn_find(const char *name, size_t n);
+/* The function called `name` (exact, case-sensitive as in KQL) taking
+ * nargs arguments, or NULL. Several entries may share a name with
+ * different argument counts (unary and binary "-"). */
+const sl_qfn_t *sl_qfn_find(const char *name, size_t n, size_t nargs);
+/* True if some function has this name (for "wrong number of arguments"). */
+bool sl_qfn_exists(const char *name, size_t n);
+
+/* The registry is the concatenation of these tables, each ended by an entry
+ * with a NULL name:
+ *   sl_qfn_core_cmp/arith/logic  comparison, arithmetic and logic
+ *                operators (fn_core_*.c)
+ *   sl_qfn_text  string operators, in/between/regex, string, regex and
+ *                dynamic functions (fn_text*.c)
+ *   sl_qfn_misc  conversion, datetime, math and conditional functions
+ *                (fn_misc*.c) */
+extern const sl_qfn_t sl_qfn_core_cmp[];
+extern const sl_qfn_t sl_qfn_core_arith[];
+extern const sl_qfn_t sl_qfn_core_logic[];
+extern const sl_qfn_t sl_qfn_text[];
+extern const sl_qfn_t sl_qfn_misc[];
 
 /* What the binder offers bind functions. */
 sl_pool_t *sl_qbind_pool(sl_qbind_t *b);
@@ -1137,6 +1163,8 @@ struct sl_qagg {
 
 /* The aggregate called `name` (count, dcount, make_set ...), or NULL. */
 const sl_qagg_t *sl_qagg_find(const char *name, size_t n);
+/* Every aggregate (agg_*.c), ended by an entry with a NULL name. */
+extern const sl_qagg_t sl_qagg_all[];
 
 /* Appending one value to a growing fixed-width result vector. */
 void sl_qagg_push_i64(sl_qvec_t *v, int64_t x);
@@ -1161,14 +1189,310 @@ int sl_qvec_cmp(const sl_qvec_t *a, size_t i, const sl_qvec_t *b, size_t j);
  * null as null. */
 void sl_qvec_json(const sl_qvec_t *v, size_t i, sl_buf_t *out);
 /* Formats row i as KQL's tostring() does into out (strings as is, numbers
- * shortest round-trip, datetime ISO 8601 with 7 digits "Z", timespan
+ * shortest round-trip, datetime as sl_qfmt_datetime, timespan
  * "[-][d.]hh:mm:ss[.fffffff]", bool "true"/"false", dynamic as compact JSON
  * except a top-level string without quotes; null → ""). */
 void sl_qvec_tostring(const sl_qvec_t *v, size_t i, sl_buf_t *out);
 /* Timespan text as above. */
 void sl_qfmt_timespan(sl_ticks_t t, sl_buf_t *out);
-/* Datetime as ISO 8601 UTC with 7 fractional digits and Z. */
+/* Datetime as ISO 8601 UTC, fraction trimmed ("2024-06-10T06:13:20.123Z",
+ * "2024-06-10T00:00:00Z"), as the Query API and tostring() show it. */
 void sl_qfmt_datetime(sl_ticks_t t, sl_buf_t *out);
+
+
+
+/* ======================================================================== */
+/* Executor: batches, plans, binder (the integrator's part)                 */
+/* ======================================================================== */
+
+/* Column names and types of a table or an operator's output. */
+typedef struct sl_qschema {
+    size_t n;
+    const char **names; /* pool strings */
+    sl_type_t *types;
+} sl_qschema_t;
+
+/* Index of column `name` (exact), or -1. */
+int sl_qschema_find(const sl_qschema_t *s, const char *name);
+
+/* Rows flowing between operators: ncols vectors of n rows each (or
+ * constant). A NULL vector is a column nobody downstream reads (the
+ * planner did not load it). */
+typedef struct sl_qbatch {
+    size_t n;
+    size_t ncols;
+    sl_qvec_t **cols;
+} sl_qbatch_t;
+
+void sl_qbatch_init(sl_qbatch_t *b, size_t ncols);
+void sl_qbatch_dispose(sl_qbatch_t *b);
+/* Keeps the rows whose `keep` byte is non-zero (gathering every column). */
+void sl_qbatch_filter(sl_qbatch_t *b, const uint8_t *keep);
+/* Keeps rows idx[0..k) in that order. */
+void sl_qbatch_gather(sl_qbatch_t *b, const uint32_t *idx, size_t k);
+/* Appends src's rows to dst (same column count and types; a constant
+ * column is expanded). */
+void sl_qbatch_append(sl_qbatch_t *dst, const sl_qbatch_t *src);
+/* Keeps the first k rows. */
+void sl_qbatch_truncate(sl_qbatch_t *b, size_t k);
+/* A non-constant copy of rows [from, from+k) of v (expands constants). */
+sl_qvec_t *sl_qvec_slice(const sl_qvec_t *v, size_t from, size_t k);
+/* Gathers rows idx[0..k) of v into a new vector. */
+sl_qvec_t *sl_qvec_gather(const sl_qvec_t *v, const uint32_t *idx, size_t k);
+/* Approximate bytes held (for budgets and result caps). */
+size_t sl_qbatch_bytes(const sl_qbatch_t *b);
+
+/* Evaluates a bound expression over a batch: *out gets a vector of b->n
+ * rows, or a constant. */
+int sl_qexpr_eval(const sl_qexpr_t *e, const sl_qbatch_t *b, sl_qrt_t *rt, sl_qvec_t **out);
+/* Calls fn(col, arg) for each input column an expression reads. */
+void sl_qexpr_cols(const sl_qexpr_t *e, void (*fn)(size_t col, void *arg), void *arg);
+
+
+/* ---- Plans -------------------------------------------------------------- */
+
+typedef enum sl_qp_kind {
+    SL_QP_SCAN,      /* stored tables (one leg per workspace and table) */
+    SL_QP_VALUES,    /* rows known at bind time (print) */
+    SL_QP_UNION,     /* several inputs; columns matched by name */
+    SL_QP_FILTER,    /* where */
+    SL_QP_PROJECT,   /* project, extend, project-away/-rename/-keep/-reorder */
+    SL_QP_SUMMARIZE, /* output: keys, then the aggregates' columns */
+    SL_QP_SORT,      /* sort (limit < 0) and top (limit >= 0) */
+    SL_QP_TAKE,      /* take / limit */
+    SL_QP_DISTINCT,  /* output: the distinct expressions */
+    SL_QP_COUNT,     /* one row, column Count */
+} sl_qp_kind_t;
+
+/* One stored table of one workspace read by a scan. */
+typedef struct sl_qleg {
+    sl_guid_t ws;
+    const char *table;
+    size_t ncols;           /* the table's stored columns */
+    const char **colnames;
+    sl_type_t *coltypes;
+    int *map;               /* stored column i → scan output column, or -1 */
+} sl_qleg_t;
+
+typedef struct sl_qplan sl_qplan_t;
+struct sl_qplan {
+    sl_qp_kind_t kind;
+    sl_qschema_t out;
+    sl_qplan_t *input; /* NULL for SCAN, VALUES, UNION */
+    bool *need;        /* out.n flags: read by a consumer (planner) */
+    union {
+        struct {
+            sl_qleg_t *legs;
+            size_t nlegs;
+            int type_col;      /* output index of `Type` (table name), or -1 */
+            int tenant_col;    /* `TenantId` (workspace id), or -1 */
+            int source_col;    /* union withsource= column, or -1 */
+            sl_ticks_t t0, t1; /* rows outside are dropped (timespan, pushed filters) */
+        } scan;
+        struct {
+            sl_qbatch_t rows;
+        } values;
+        struct {
+            sl_qplan_t **inputs;
+            size_t n;
+            int **maps;         /* per input: output column → input column, or -1 */
+            int source_col;     /* withsource= column, or -1 */
+            const char **names; /* per input: its withsource value */
+        } uni;
+        struct {
+            sl_qexpr_t *pred;
+        } filter;
+        struct {
+            sl_qexpr_t **exprs; /* one per output column */
+        } project;
+        struct {
+            size_t nkeys;
+            sl_qexpr_t **keys;
+            size_t naggs;
+            sl_qaggcall_t *aggs;
+        } summarize;
+        struct {
+            size_t nkeys;
+            sl_qexpr_t **keys;
+            bool *desc;
+            bool *nulls_first;
+            int64_t limit; /* top: n; sort: -1 */
+        } sort;
+        struct {
+            int64_t n;
+        } take;
+        struct {
+            size_t n;
+            sl_qexpr_t **exprs;
+        } distinct;
+    };
+};
+
+/* A bound query: its result tables in order, and the render request. */
+typedef struct sl_qbound {
+    size_t ntables;
+    sl_qplan_t **tables;
+    const char *visualization; /* from `render`, or NULL */
+    sl_query_list_t render_props;
+} sl_qbound_t;
+
+/* ---- The binder --------------------------------------------------------- */
+
+/* Where tables come from: the store, the workspaces the request covers,
+ * and a resolver for workspace("..."). */
+typedef struct sl_qsources {
+    sl_store_t *store;
+    const sl_guid_t *ws; /* the request's workspaces, primary first */
+    size_t nws;
+    int (*resolve_ws)(void *arg, const char *text, size_t n, sl_guid_t *out, sl_diag_t *d);
+    void *resolve_arg;
+    /* Runs a tabular sub-query at bind time (`in (T | project x)`). */
+    int (*subquery)(void *arg, sl_qplan_t *plan, sl_qbatch_t *out, sl_diag_t *d);
+    void *subquery_arg;
+} sl_qsources_t;
+
+typedef struct sl_qlet sl_qlet_t;
+
+struct sl_qbind {
+    sl_pool_t *pool;
+    sl_ticks_t now;
+    sl_diag_t *d;
+    sl_qrt_t rt;                /* folds constants */
+    const sl_qsources_t *src;   /* NULL: no tables (expression tests) */
+    sl_qlet_t *lets;            /* innermost binding first */
+    const char *op;             /* the operator being bound, for messages */
+    sl_qbound_t *bound;
+    /* summarize: aggregate calls inside expressions stand for columns */
+    const sl_query_node_t **aggsub;
+    size_t *aggsub_col;
+    size_t naggsub;
+};
+
+void sl_qbind_init(sl_qbind_t *b, sl_pool_t *pool, sl_ticks_t now, const sl_qsources_t *src,
+                   sl_diag_t *d);
+void sl_qbind_dispose(sl_qbind_t *b);
+/* Binds a whole parsed query (SL_QUERY_N_QUERY). */
+int sl_qbind_query(sl_qbind_t *b, const sl_query_node_t *q, sl_qbound_t *out);
+/* Binds a scalar expression over `in` (NULL: no columns). */
+int sl_qbind_expr(sl_qbind_t *b, const sl_query_node_t *n, const sl_qschema_t *in,
+                  sl_qexpr_t **out);
+/* The name KQL gives an unnamed expression's column: a column's name, a
+ * path's parts joined by '_' (a.b → a_b), the column inside bin(), floor()
+ * and conversions; NULL when there is none (then ColumnN). */
+const char *sl_qbind_infer_name(sl_qbind_t *b, const sl_query_node_t *n);
+/* Binds a call of function `name` over bound arguments (checks, types and
+ * folds it). */
+int sl_qbind_call(sl_qbind_t *b, const sl_query_node_t *at, const char *name, size_t nlen,
+                  sl_qexpr_t **args, size_t nargs, sl_qexpr_t **out);
+/* Binds one pipeline operator over `in`. */
+int sl_qbind_operator(sl_qbind_t *b, const sl_query_node_t *op, sl_qplan_t *in,
+                      sl_qplan_t **out);
+/* summarize (bind_summarize.c). */
+int sl_qbind_summarize(sl_qbind_t *b, const sl_query_node_t *op, sl_qplan_t *in,
+                       sl_qplan_t **out);
+/* A fresh "ColumnN" name not in `s` (N counts from *counter + 1). */
+const char *sl_qbind_column_name(sl_qbind_t *b, const sl_qschema_t *s, int *counter);
+/* A literal node's constant. */
+int sl_qbind_literal(sl_qbind_t *b, const sl_query_node_t *n, sl_qexpr_t **out);
+/* `let` bindings: a scalar constant or a tabular expression (bound where
+ * it is used, with the bindings visible where it was defined). */
+sl_qlet_t *sl_qbind_let_find(sl_qbind_t *b, const char *s, size_t n);
+void sl_qbind_let_push(sl_qbind_t *b, const char *s, size_t n, sl_qexpr_t *scalar,
+                       const sl_query_node_t *tabular);
+const sl_query_node_t *sl_qbind_let_tabular(sl_qlet_t *l, sl_qlet_t **scope);
+/* A constant expression node of the vector's type (takes the reference). */
+sl_qexpr_t *sl_qbind_const(sl_qbind_t *b, sl_qvec_t *v, const sl_query_node_t *at);
+/* Binds a tabular expression (a pipeline, a source, a let name). */
+int sl_qbind_tabular(sl_qbind_t *b, const sl_query_node_t *n, sl_qplan_t **out);
+/* New plan node of `kind` over `input` with `ncols` output columns. */
+sl_qplan_t *sl_qplan_new(sl_qbind_t *b, sl_qp_kind_t kind, sl_qplan_t *input, size_t ncols);
+
+
+/* ---- A running query ---------------------------------------------------- */
+
+struct sl_qctx {
+    sl_ticks_t now;
+    uint64_t deadline_ns;          /* monotonic; 0: none */
+    const _Atomic bool *cancel;    /* set by the caller to stop, or NULL */
+    _Atomic bool stop;             /* an error or the deadline stopped the query */
+    int64_t budget;                /* bytes; 0: unlimited */
+    _Atomic int64_t mem, mem_peak;
+    _Atomic uint64_t blocks_read, blocks_pruned, bytes_decrypted, rows_scanned;
+};
+
+void sl_qctx_init(sl_qctx_t *q, sl_ticks_t now, uint64_t deadline_ns, int64_t budget,
+                  const _Atomic bool *cancel);
+/* A runtime context for one thread of query q. */
+void sl_qrt_init(sl_qrt_t *rt, sl_qctx_t *q, sl_diag_t *d);
+
+
+/* ---- Operators (op_*.c) and the executor (exec*.c) ---------------------- */
+
+/* Rewrites a bound plan: time-range pushdown (filters, API timespan) and
+ * the columns each node must produce (plan.c). */
+void sl_qplan_optimize(sl_qplan_t *root, bool has_timespan, sl_ticks_t t0, sl_ticks_t t1);
+
+/* sort / top (op_sort.c). */
+int sl_qop_sort(const sl_qplan_t *p, sl_qbatch_t *b, int64_t limit, sl_qrt_t *rt);
+int sl_qop_top_add(const sl_qplan_t *p, sl_qbatch_t *acc, sl_qbatch_t *in, sl_qrt_t *rt);
+
+/* Hash groups for summarize and distinct (op_groups.c). */
+typedef struct sl_qgroups {
+    const sl_qplan_t *p;
+    size_t nkeys;
+    sl_qexpr_t **keyx;
+    const sl_qaggcall_t *aggs;
+    size_t naggs;
+    sl_qvec_t **keys; /* one row per group */
+    uint64_t *hash;
+    uint32_t *slots;  /* group index + 1, 0 = empty */
+    size_t nslots, ngroups, cap;
+    uint8_t *states;
+    size_t stride;
+} sl_qgroups_t;
+
+/* Assigns each aggregate's state offset (once, before any thread runs). */
+void sl_qgroups_layout(sl_qplan_t *summarize);
+void sl_qgroups_init(sl_qgroups_t *g, const sl_qplan_t *p);
+int sl_qgroups_add(sl_qgroups_t *g, const sl_qbatch_t *b, sl_qrt_t *rt);
+int sl_qgroups_merge(sl_qgroups_t *dst, sl_qgroups_t *src, sl_qrt_t *rt);
+int sl_qgroups_finish(sl_qgroups_t *g, sl_qbatch_t *out, sl_qrt_t *rt);
+void sl_qgroups_dispose(sl_qgroups_t *g);
+
+/* Row operators on one batch (exec_ops.c). */
+int sl_qop_filter(const sl_qplan_t *p, sl_qbatch_t *b, sl_qrt_t *rt);
+int sl_qop_project(const sl_qplan_t *p, sl_qbatch_t *b, sl_qrt_t *rt);
+
+/* What the executor needs from its caller. */
+typedef struct sl_qexec {
+    sl_qctx_t *q;
+    sl_store_t *store;
+    void (*spawn)(void *arg, void (*fn)(void *task), void *task);
+    void *spawn_arg;
+    unsigned helpers; /* extra threads per scan */
+    sl_diag_t *d;
+} sl_qexec_t;
+
+/* Runs a plan to a materialised batch (exec.c). */
+int sl_qexec_run(sl_qexec_t *x, const sl_qplan_t *p, sl_qbatch_t *out);
+/* Runs the scan chain under `sink` (a SUMMARIZE, SORT with limit, TAKE,
+ * DISTINCT, COUNT node, or the top of a FILTER/PROJECT chain) over the
+ * scan's blocks in parallel (exec_frag.c). */
+int sl_qexec_fragment(sl_qexec_t *x, const sl_qplan_t *sink, const sl_qplan_t *scan,
+                      sl_qbatch_t *out);
+
+/* ---- Evaluating expressions outside a query (tests, tools) ------------- */
+
+/*
+ * Binds and evaluates the scalar KQL expression `expr` over the rows of
+ * `rows` (NULL: no columns, one row), with now() = `now`. *out gets a
+ * vector of rows->nrows rows (or a constant). Returns 0, SL_EPARSE /
+ * SL_ESEMANTIC (bind errors) or a runtime error, described in d. The
+ * vector and everything bound are released by sl_qvec_unref(*out) and
+ * sl_pool_destroy(pool).
+ */
+int sl_qeval_over(sl_pool_t *pool, const sl_colset_t *rows, const char *expr, sl_ticks_t now,
+                  sl_qvec_t **out, sl_diag_t *d);
 
 /* ------------------------------------------------------------------------ */
 /* Internal: shared by the lexer's files                                    */

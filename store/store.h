@@ -177,7 +177,8 @@ void sl_colset_end_row(sl_colset_t *s);
 /* Value access. */
 static inline bool sl_col_is_null(const sl_col_t *c, size_t i)
 {
-    return c->nulls.len && (((const uint8_t *)c->nulls.data)[i >> 3] >> (i & 7) & 1);
+    /* The bitmap only reaches the last null: rows past it are not null. */
+    return (i >> 3) < c->nulls.len && (((const uint8_t *)c->nulls.data)[i >> 3] >> (i & 7) & 1);
 }
 static inline int64_t sl_col_i64(const sl_col_t *c, size_t i)
 {

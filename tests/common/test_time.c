@@ -98,3 +98,49 @@ Test(common_time, durations_and_sizes)
     cr_expect_eq(b, 4096u);
     cr_expect_eq(sl_size_parse("lots", &b), SL_EPARSE);
 }
+
+Test(common_time, iso_durations)
+{
+    sl_ticks_t t;
+    cr_assert_eq(sl_time_parse_iso_duration("PT1H", 4, &t), 0);
+    cr_expect_eq(t, SL_TICKS_PER_HOUR);
+    cr_assert_eq(sl_time_parse_iso_duration("P1DT12H30M", 10, &t), 0);
+    cr_expect_eq(t, SL_TICKS_PER_DAY + 12 * SL_TICKS_PER_HOUR + 30 * SL_TICKS_PER_MIN);
+    cr_assert_eq(sl_time_parse_iso_duration("PT0.5S", 6, &t), 0);
+    cr_expect_eq(t, SL_TICKS_PER_SEC / 2);
+    cr_assert_eq(sl_time_parse_iso_duration("P2W", 3, &t), 0);
+    cr_expect_eq(t, 14 * SL_TICKS_PER_DAY);
+    cr_expect_eq(sl_time_parse_iso_duration("P", 1, &t), SL_EPARSE);
+    cr_expect_eq(sl_time_parse_iso_duration("PT", 2, &t), SL_EPARSE);
+    cr_expect_eq(sl_time_parse_iso_duration("PT1X", 4, &t), SL_EPARSE);
+    cr_expect_eq(sl_time_parse_iso_duration("P1H", 3, &t), SL_EPARSE); /* H needs T */
+    cr_expect_eq(sl_time_parse_iso_duration("1H", 2, &t), SL_EPARSE);
+}
+
+Test(common_time, iso_intervals_in_the_four_sdk_shapes)
+{
+    sl_ticks_t now = INT64_C(1718000000) * SL_TICKS_PER_SEC, a, b, d0;
+    cr_assert_eq(sl_time_parse_iso8601("2024-06-01T00:00:00Z", 20, &d0), 0);
+    const char *s = "PT1H";
+    cr_assert_eq(sl_time_parse_iso_interval(s, strlen(s), now, &a, &b), 0);
+    cr_expect_eq(a, now - SL_TICKS_PER_HOUR);
+    cr_expect_eq(b, now);
+    s = "2024-06-01T00:00:00Z/2024-06-02T00:00:00Z";
+    cr_assert_eq(sl_time_parse_iso_interval(s, strlen(s), now, &a, &b), 0);
+    cr_expect_eq(a, d0);
+    cr_expect_eq(b, d0 + SL_TICKS_PER_DAY);
+    s = "2024-06-01T00:00:00.000Z/P1D";
+    cr_assert_eq(sl_time_parse_iso_interval(s, strlen(s), now, &a, &b), 0);
+    cr_expect_eq(a, d0);
+    cr_expect_eq(b, d0 + SL_TICKS_PER_DAY);
+    s = "PT2H/2024-06-01T00:00:00Z";
+    cr_assert_eq(sl_time_parse_iso_interval(s, strlen(s), now, &a, &b), 0);
+    cr_expect_eq(a, d0 - 2 * SL_TICKS_PER_HOUR);
+    cr_expect_eq(b, d0);
+    s = "2024-06-02T00:00:00Z/2024-06-01T00:00:00Z";
+    cr_expect_eq(sl_time_parse_iso_interval(s, strlen(s), now, &a, &b), SL_EPARSE);
+    s = "PT1H/PT2H";
+    cr_expect_eq(sl_time_parse_iso_interval(s, strlen(s), now, &a, &b), SL_EPARSE);
+    s = "yesterday";
+    cr_expect_eq(sl_time_parse_iso_interval(s, strlen(s), now, &a, &b), SL_EPARSE);
+}
