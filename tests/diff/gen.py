@@ -30,6 +30,7 @@ Run as a script it prints row counts (and with --dump DIR writes NDJSON).
 """
 
 import argparse
+import bisect
 import json
 import math
 import os
@@ -143,9 +144,23 @@ def _guid(rng):
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
+_CUM = {}
+
+
 def _weighted(rng, pairs):
-    values, weights = zip(*pairs)
-    return rng.choices(values, weights)[0]
+    """A value drawn with the weights of (value, weight) pairs; the cumulative
+    weights of each (constant) table are computed once."""
+    key = id(pairs)
+    table = _CUM.get(key)
+    if table is None or table[0] is not pairs:
+        values = [p[0] for p in pairs]
+        cum, total = [], 0
+        for p in pairs:
+            total += p[-1]
+            cum.append(total)
+        table = _CUM[key] = (pairs, values, cum, total)
+    _, values, cum, total = table
+    return values[bisect.bisect_right(cum, rng.random() * total)]
 
 
 USERS = ["root", "alice", "bob", "Carol", "dave_ops", "svc-backup", "admin", "deploy", "jürgen"]
@@ -245,10 +260,10 @@ FACILITIES = ["auth", "authpriv", "daemon", "kern", "cron", "user", "local0", "m
 def gen_syslog(rng, ds, n, hosts, first_id):
     clock = Clock(rng, ds)
     host_ip = {h: "10.9.%d.%d" % (i // 250, i % 250 + 1) for i, h in enumerate(hosts)}
-    weights = [5 if h.startswith("web") else 3 if h.startswith("db") else 1 for h in hosts]
+    host_w = [(h, 5 if h.startswith("web") else 3 if h.startswith("db") else 1) for h in hosts]
     rows = []
     for i in range(n):
-        host = rng.choices(hosts, weights)[0]
+        host = _weighted(rng, host_w)
         proc = _weighted(rng, PROCS)
         pid = None if proc in ("kernel", "") or rng.random() < 0.01 else rng.randrange(1, 65536)
         rows.append((clock.draw(), host, host_ip[host], rng.choice(FACILITIES),
@@ -262,21 +277,27 @@ API = [("GET /api/orders", "/api/orders", 20), ("GET /api/orders/{id}", "/api/or
        ("PUT /api/users/{id}", "/api/users/%d", 5), ("DELETE /api/cart/{id}", "/api/cart/%d", 3),
        ("GET /health", "/health", 20), ("GET /Home/Index", "/Home/Index", 8),
        ("POST /api/login", "/api/login", 6)]
+API_W = [(a, a[2]) for a in API]
 SITES = ["https://shop.example.com", "https://api.example.com", "http://legacy.example.net:8080"]
 CODES = [(200, 80), (201, 2), (302, 2), (401, 2), (404, 7), (500, 4), (503, 2)]
 ITEMS = [(0, 10), (1, 10), (2, 25), (5, 10), (10, 20), (20, 10), (50, 6), (100, 5), (250, 3),
          (1000, 1)]
 REGIONS = ["westeurope", "eastus", "northeurope", "westus2", "japaneast"]
 TAGS = ["beta", "mobile", "web", "internal", "canary"]
+TIERS = [("free", 5), ("standard", 3), ("premium", 2)]
+RETRIES = [(0, 70), (1, 20), (2, 7), (3, 3)]
+NTAGS = [(0, 20), (1, 40), (2, 30), (3, 10)]
+ACTIONS = [("Login", 6), ("Logout", 4), ("Delete", 1), ("Update", 3)]
+RESULTS = [("Success", 9), ("Failure", 1)]
 
 
 def _properties(rng):
     if rng.random() < 0.03:
         return None
     p = {"region": rng.choice(REGIONS),
-         "tier": _weighted(rng, [("free", 5), ("standard", 3), ("premium", 2)]),
-         "retries": _weighted(rng, [(0, 70), (1, 20), (2, 7), (3, 3)]),
-         "tags": rng.sample(TAGS, _weighted(rng, [(0, 20), (1, 40), (2, 30), (3, 10)])),
+         "tier": _weighted(rng, TIERS),
+         "retries": _weighted(rng, RETRIES),
+         "tags": rng.sample(TAGS, _weighted(rng, NTAGS)),
          "latency": {"p50": round(rng.uniform(1, 50), 2), "p99": round(rng.uniform(50, 900), 2)},
          "user": {"id": "u%04d" % rng.randrange(10000),
                   "roles": rng.sample(["reader", "writer", "admin"], rng.randrange(1, 3))}}
@@ -299,7 +320,7 @@ def gen_apprequests(rng, ds, n, first_id):
     clock = Clock(rng, ds)
     rows = []
     for i in range(n):
-        name, path, _ = rng.choices(API, [w for *_, w in API])[0]
+        name, path, _ = _weighted(rng, API_W)
         if "%d" in path:
             path = path % rng.randrange(1, 5000)
         code = None if rng.random() < 0.01 else _weighted(rng, CODES)
@@ -359,9 +380,9 @@ def gen_audit(rng, ds, n):
     rows = []
     for _ in range(n):
         rows.append((clock.draw(), rng.choice(["alice", "bob", "svc-deploy", "Carol"]),
-                     _weighted(rng, [("Login", 6), ("Logout", 4), ("Delete", 1), ("Update", 3)]),
+                     _weighted(rng, ACTIONS),
                      rng.choice(["vm-%02d" % k for k in range(1, 13)]),
-                     _weighted(rng, [("Success", 9), ("Failure", 1)]),
+                     _weighted(rng, RESULTS),
                      rng.randrange(0, 4)))
     return rows
 

@@ -27,6 +27,8 @@ What SQLite lacks comes as Python functions registered on the connection
     nulls. The SQL of each case spells these out (`x IS NULL OR x != c`).
   * Regexes use Python's `re` on patterns chosen to mean the same in RE2.
   * bin() floors toward negative infinity; datetime floors are in ticks.
+  * long / long truncates toward zero; N % D is never negative (0 <= N % D < |D|,
+    the numerical-operators page: -14 % 12 == 10).
   * countof() counts overlapping plain matches and non-overlapping regex ones.
   * datetime_diff() counts period boundaries between the truncated values
     (weeks start on Sunday), as in the reference examples.
@@ -468,6 +470,7 @@ _FUNCS = {
         v if isinstance(v, str) else json.dumps(v) for v in json.loads(arr))),
     "k_round": (2, kround),
     "k_idiv": (2, lambda a, b: None if a is None else trunc_div(a, b)),
+    "k_mod": (2, lambda a, b: a % abs(b)),
     "k_startofday": (1, startofday),
     "k_endofday": (1, endofday),
     "k_startofweek": (1, startofweek),

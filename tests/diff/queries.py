@@ -312,7 +312,7 @@ def projection(C):
 | extend x = ItemCount * 2 + 1, y = (ItemCount - 500) / 7, z = (ItemCount - 500) % 7
 | summarize n = count() by ItemCount, x, y, z''',
       "ItemCount:long, x:long, y:long, z:long, n:long",
-      "SELECT ItemCount, ItemCount * 2 + 1, k_idiv(ItemCount - 500, 7), (ItemCount - 500) % 7, "
+      "SELECT ItemCount, ItemCount * 2 + 1, k_idiv(ItemCount - 500, 7), k_mod(ItemCount - 500, 7), "
       "count(*) FROM AppRequests_CL WHERE ItemCount IS NOT NULL GROUP BY 1, 2, 3, 4")
     C("proj/extend_real_arith",
       '''AppRequests_CL | where DurationMs between (100.0 .. 101.0)

@@ -117,11 +117,41 @@ def check(case, expected, resp):
     return not problems, "\n    ".join(problems)
 
 
+def _mutate_cell(typ, v):
+    if typ == "dynamic":
+        return json.dumps([json.loads(v)]) if v is not None else "[1]"
+    if v is None:
+        return {"string": "x", "real": 0.5}.get(typ, 1)
+    if typ == "bool":
+        return 0 if v else 1
+    if isinstance(v, float):
+        return v * 1.5 + 1
+    if isinstance(v, int):
+        return v + 1
+    return v + "~"
+
+
+def mutations(expected, types):
+    """Wrong answers derived from a right one: a row dropped, a cell changed
+    (every column in turn), a row added. A case that still passes against one
+    of them could not detect that error."""
+    out = []
+    rows = [tuple(r) for r in expected]
+    if rows:
+        out.append(rows[:-1])
+        for i, t in enumerate(types):
+            first = list(rows[0])
+            first[i] = _mutate_cell(t, first[i])
+            out.append([tuple(first)] + rows[1:])
+    out.append(rows + [tuple(_mutate_cell(t, None) for t in types)])
+    return out
+
+
 def fill_ws(text, ids):
     return re.sub(r"\{ws:([\w-]+)\}", lambda m: ids["workspaces"][m.group(1)], text)
 
 
-def run_cases(client, orc, ids, cases, jobs, relative_ok, token):
+def run_cases(client, orc, ids, cases, jobs, relative_ok, token, mutate=False):
     """Queries run on `jobs` threads while the main thread computes answers."""
     ws_a = ids["workspaces"]["diff-a"]
     outcomes = []
@@ -157,6 +187,12 @@ def run_cases(client, orc, ids, cases, jobs, relative_ok, token):
                 o.status, o.detail = "fail", "request failed: %s" % e
                 continue
             ok, detail = check(c, expected, resp)
+            if ok and mutate and c.subset is None:
+                types = [t for _, t in c.cols]
+                blind = [m for m in mutations(expected, types) if check(c, m, resp)[0]]
+                if blind:
+                    ok, detail = False, "insensitive: passes against a wrong expectation too: %r" \
+                        % (blind[0][:3],)
             if c.xfail:
                 o.status = "xpass" if ok else "xfail"
                 o.detail = c.xfail if not ok else "passes although marked xfail: " + c.xfail
@@ -207,6 +243,8 @@ def main():
     ap.add_argument("--no-verify-dump", action="store_true",
                     help="skip reading the data back through the admin dump")
     ap.add_argument("--oracle-only", action="store_true")
+    ap.add_argument("--mutate", action="store_true",
+                    help="also check that every passing case fails against altered answers")
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--verbose", "-v", action="store_true")
     a = ap.parse_args()
@@ -277,7 +315,8 @@ def main():
             log("dump: verified in %.1f s%s" % (time.time() - t0, "" if not ingest_bad else
                                                " — %d tables differ" % ingest_bad))
         t0 = time.time()
-        outcomes = run_cases(client, orc, ids, cases, a.jobs, relative_ok, ids.get("query_token"))
+        outcomes = run_cases(client, orc, ids, cases, a.jobs, relative_ok, ids.get("query_token"),
+                             a.mutate)
         log("queries: %d cases in %.1f s" % (len(cases), time.time() - t0))
         bad = report(outcomes, a.verbose) + ingest_bad
         if ingest_bad:
@@ -286,6 +325,16 @@ def main():
             log("FAIL node: sealogd exited with %s\n%s" % (sealog_node.proc.returncode,
                                                             sealog_node.stderr_tail()))
             bad += 1
+        elif sealog_node and not a.keep:
+            status = sealog_node.stop()
+            if status != 0:
+                log("FAIL node: sealogd exited with %s on SIGTERM" % status)
+                bad += 1
+        if sealog_node:
+            reports = sanitizer_reports(sealog_node)
+            if reports:
+                log("FAIL node: sanitizer reports in sealogd's log:\n" + reports)
+                bad += 1
         if sealog_node and a.keep:
             path = os.path.join(sealog_node.dir, "state.json")
             with open(path, "w") as f:
@@ -302,10 +351,21 @@ def main():
         return 2
     finally:
         if sealog_node and not a.keep:
-            status = sealog_node.stop()
-            if status not in (0, None):
-                log("sealogd exited with %s on SIGTERM" % status)
+            sealog_node.stop()
             sealog_node.cleanup()
+
+
+def sanitizer_reports(n):
+    """Lines of AddressSanitizer/UBSan/LeakSanitizer reports in the node's stderr."""
+    try:
+        with open(os.path.join(n.dir, "stderr"), encoding="utf-8", errors="replace") as f:
+            lines = f.readlines()
+    except OSError:
+        return ""
+    marks = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+             "WARNING: ThreadSanitizer")
+    hits = [i for i, line in enumerate(lines) if any(m in line for m in marks)]
+    return "".join(lines[i] for i in hits[:10])
 
 
 def cli_check(sealog, n):
