@@ -199,6 +199,8 @@ def _syslog_message(rng, proc, host):
             "Error: disk /dev/sda1 at %d%% (ERROR threshold)" % rng.randrange(85, 100),
         ])
     if proc == "sshd":
+        if r < 0.05:
+            return "error: PAM: Authentication failed for %s from %s" % (u, ip)
         if r < 0.35:
             return "Accepted publickey for %s from %s port %d ssh2: RSA SHA256:%s" % (
                 u, ip, port, "%032x" % rng.getrandbits(128))

@@ -58,8 +58,35 @@ _ISO_RE = re.compile(
     r"(Z|[+-]\d{2}:?\d{2})?$")
 
 
+_DAYS = {}
+
+
+def _fast_iso(text):
+    """YYYY-MM-DDTHH:MM:SS[.f{1,7}]Z, the shape every sealog cell has, without a regex."""
+    n = len(text)
+    if n < 20 or text[-1] != "Z" or text[10] != "T" or text[13] != ":" or text[16] != ":":
+        return None
+    day = _DAYS.get(text[:10])
+    if day is None:
+        try:
+            day = from_parts(int(text[0:4]), int(text[5:7]), int(text[8:10]))
+        except ValueError:
+            return None
+        if len(_DAYS) < 100_000:
+            _DAYS[text[:10]] = day
+    frac = text[20:-1] if n > 20 else ""
+    if (n > 20 and text[19] != ".") or len(frac) > 7 or not (text[11:13] + text[14:16] +
+                                                               text[17:19] + frac).isdigit():
+        return None
+    return (day + int(text[11:13]) * HOUR + int(text[14:16]) * MIN + int(text[17:19]) * SEC
+            + (int(frac.ljust(7, "0")) if frac else 0))
+
+
 def parse_iso(text):
     """Ticks of an ISO 8601 date-time (a missing zone means UTC); None if malformed."""
+    t = _fast_iso(text)
+    if t is not None:
+        return t
     m = _ISO_RE.match(text.strip())
     if not m:
         return None

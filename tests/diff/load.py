@@ -70,11 +70,22 @@ def ingest(client, ds, ids, threads=4, progress=None):
     return n_req, n_bytes
 
 
-def _canon_cell(typ, v):
+def _stored_cell(typ, v):
+    """A dump cell in the form _generated_cell gives the sent value."""
     if v is None:
         return "" if typ == "string" else None
     if typ == "datetime":
         return ktime.parse_iso(v)
+    if typ == "real":
+        return float(v)
+    if typ == "dynamic":
+        return json.dumps(v, sort_keys=True)
+    return v
+
+
+def _generated_cell(typ, v):
+    if v is None:
+        return "" if typ == "string" else None
     if typ == "real":
         return float(v)
     if typ == "dynamic":
@@ -89,11 +100,11 @@ def verify_dump(client, ds, log=print):
     bad = 0
     for ws, table in ds.tables():
         got = client.dump(ws, table.name)
+        types = [t for _, t in table.columns]
         want = collections.Counter(
-            tuple(_canon_cell(t, v if t != "datetime" else ktime.iso(v) if v is not None else None)
-                  for (_, t), v in zip(table.columns, row)) for row in table.rows)
+            tuple(_generated_cell(t, v) for t, v in zip(types, row)) for row in table.rows)
         have = collections.Counter(
-            tuple(_canon_cell(t, rec.get(c)) for c, t in table.columns) for rec in got)
+            tuple(_stored_cell(t, rec.get(c)) for c, t in table.columns) for rec in got)
         if want != have:
             bad += 1
             missing = list((want - have).elements())[:3]

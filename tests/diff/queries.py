@@ -262,8 +262,8 @@ def nulls(C):
       "SELECT count(*) FROM Heartbeat_CL WHERE IsCompliant IS NULL OR IsCompliant != 1")
     C("null/bool_column_predicate", "Heartbeat_CL | where IsCompliant | count", "Count:long",
       "SELECT count(*) FROM Heartbeat_CL WHERE IsCompliant = 1")
-    C("null/not_null_is_null", "Heartbeat_CL | where not(IsCompliant) | count", "Count:long",
-      "SELECT count(*) FROM Heartbeat_CL WHERE IsCompliant = 0")
+    C("null/not_of_eq", "Heartbeat_CL | where not(IsCompliant == true) | count", "Count:long",
+      "SELECT count(*) FROM Heartbeat_CL WHERE IsCompliant IS NULL OR IsCompliant = 0")
     C("null/group_by_nullable_bool",
       "Heartbeat_CL | summarize n = count() by IsCompliant", "IsCompliant:bool, n:long",
       "SELECT IsCompliant, count(*) FROM Heartbeat_CL GROUP BY 1")
@@ -855,11 +855,12 @@ Heartbeat_CL | where Computer in (hosts) | summarize n = count() by OSType''',
       "SELECT Computer, count(*) FROM Syslog_CL WHERE Computer IN (SELECT Computer FROM "
       "Syslog_CL WHERE ProcessName = 'postfix/smtpd') GROUP BY 1")
     C("let/not_in_subquery",
-      '''let quiet = Syslog_CL | where SeverityLevel == "emerg" | distinct Computer;
+      '''let quiet = Syslog_CL | where SeverityLevel == "emerg" and ProcessName == "sudo" and Facility == "mail"
+    | distinct Computer;
 Syslog_CL | where Computer !in (quiet) | distinct Computer''',
       "Computer:string",
       "SELECT DISTINCT Computer FROM Syslog_CL WHERE Computer NOT IN (SELECT Computer FROM "
-      "Syslog_CL WHERE SeverityLevel = 'emerg')")
+      "Syslog_CL WHERE SeverityLevel = 'emerg' AND ProcessName = 'sudo' AND Facility = 'mail')")
     C("let/datetime_window",
       '''let start = %s;
 let stop = start + 6h;
@@ -868,14 +869,15 @@ Syslog_CL | where TimeGenerated >= start and TimeGenerated < stop
       "TimeGenerated:datetime, n:long",
       "SELECT k_bin(TimeGenerated, %d), count(*) FROM Syslog_CL WHERE TimeGenerated >= %d AND "
       "TimeGenerated < %d GROUP BY 1" % (HOUR, ctx.t(-5 * DAY), ctx.t(-5 * DAY + 6 * HOUR)))
+    minimum = 100 if ctx.ds.small else 2000
     C("let/string_and_multiple_statements",
-      '''let needle = "sudo";
-let minimum = 2;
+      '''let needle = "CMD";
+let minimum = %d;
 Syslog_CL | where SyslogMessage has needle | summarize n = count() by Computer
-| where n >= minimum''',
+| where n >= minimum''' % minimum,
       "Computer:string, n:long",
-      "SELECT Computer, count(*) AS n FROM Syslog_CL WHERE k_has(SyslogMessage, 'sudo') "
-      "GROUP BY 1 HAVING n >= 2")
+      "SELECT Computer, count(*) AS n FROM Syslog_CL WHERE k_has(SyslogMessage, 'CMD') "
+      "GROUP BY 1 HAVING n >= %d" % minimum)
 
 
 # ---------------------------------------------------------------- time
@@ -1310,7 +1312,7 @@ def functions(C, ctx):
     C("fn/dynamic_compare",
       '''AppRequests_CL
 | summarize premium = countif(Properties.tier == "premium"), retried = countif(toint(Properties.retries) >= 2),
-            canary = countif(Properties.tags has "canary") by Name''',
+            canary = countif(tostring(Properties.tags) has "canary") by Name''',
       "Name:string, premium:long, retried:long, canary:long",
       "SELECT Name, count(CASE WHEN json_extract(Properties, '$.tier') = 'premium' THEN 1 END), "
       "count(CASE WHEN json_extract(Properties, '$.retries') >= 2 THEN 1 END), "
@@ -1398,11 +1400,11 @@ def more_operators(C):
       "JOIN (SELECT Name, count(*) AS n FROM AppRequests_CL WHERE ResultCode >= 500 GROUP BY 1) r "
       "ON l.Name = r.Name")
     C("join/rightanti",
-      '''Syslog_CL | where ProcessName == "sudo" | distinct Computer
-| join kind=rightanti (Syslog_CL | distinct Computer) on Computer''',
+      '''Syslog_CL | where ProcessName == "sudo" and SeverityLevel == "emerg" and Facility == "mail"
+| distinct Computer | join kind=rightanti (Syslog_CL | distinct Computer) on Computer''',
       "Computer:string",
       "SELECT DISTINCT Computer FROM Syslog_CL WHERE Computer NOT IN (SELECT Computer FROM "
-      "Syslog_CL WHERE ProcessName = 'sudo')")
+      "Syslog_CL WHERE ProcessName = 'sudo' AND SeverityLevel = 'emerg' AND Facility = 'mail')")
     C("join/cross_workspace",
       '''Syslog_CL | summarize A = count() by Computer
 | join kind=inner (workspace("diff-b").Syslog_CL | summarize B = count() by Computer) on Computer

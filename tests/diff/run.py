@@ -261,8 +261,11 @@ def main():
     ds = gen.generate(a.seed, base, a.small)
     cases = select(queries.cases(queries.Ctx(ds)), a.only)
     if a.list:
+        areas = {}
         for c in cases:
             print(c.name)
+            areas[c.name.split("/")[0]] = areas.get(c.name.split("/")[0], 0) + 1
+        print("%d cases: %s" % (len(cases), ", ".join("%s %d" % kv for kv in areas.items())))
         return 0
     if not cases:
         log("no case matches %s" % a.only)
@@ -317,7 +320,10 @@ def main():
         t0 = time.time()
         outcomes = run_cases(client, orc, ids, cases, a.jobs, relative_ok, ids.get("query_token"),
                              a.mutate)
-        log("queries: %d cases in %.1f s" % (len(cases), time.time() - t0))
+        log("queries: %d cases in %.1f s; slowest: %s" % (
+            len(cases), time.time() - t0, ", ".join(
+                "%s %.1f s" % (o.case.name, o.seconds)
+                for o in sorted(outcomes, key=lambda o: -o.seconds)[:5])))
         bad = report(outcomes, a.verbose) + ingest_bad
         if ingest_bad:
             log("FAIL ingestion: %d tables read back differently from what was sent" % ingest_bad)
