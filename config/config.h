@@ -99,4 +99,44 @@ typedef struct sl_listen_addr {
 /* Parses "HOST:PORT", "[v6]:PORT" or "unix:PATH". Returns 0 or SL_EPARSE. */
 int sl_config_parse_listen(const char *s, sl_listen_addr_t *out);
 
+
+/* ------------------------------------------------------------------------ */
+/* The cluster resource (cluster.c)                                         */
+/* ------------------------------------------------------------------------ */
+
+typedef enum {
+    SL_IDENTITY_NONE = 0,
+    SL_IDENTITY_SYSTEM, /* SystemAssigned */
+    SL_IDENTITY_USER,   /* UserAssigned */
+} sl_identity_type_t;
+
+typedef struct sl_cluster {
+    sl_identity_type_t identity;
+    char user_identity[256]; /* the user-assigned identity (resource id or client id) */
+    char kv_uri[512];        /* keyVaultProperties; empty: no customer-managed key */
+    char key_name[128];
+    char key_version[128];   /* "" follows the latest version */
+    bool double_encryption;  /* fixed at creation */
+    sl_ticks_t created, updated;
+} sl_cluster_t;
+
+/* What an update changes. */
+typedef struct sl_cluster_change {
+    bool identity, key;
+} sl_cluster_change_t;
+
+const char *sl_identity_type_name(sl_identity_type_t t);
+/* The stored form (`stored`) or the ARM-shaped API answer. */
+void sl_cluster_to_json(const sl_cluster_t *c, bool stored, sl_buf_t *out);
+int sl_cluster_from_json(const char *text, size_t n, sl_cluster_t *c, sl_diag_t *d);
+/*
+ * Applies an update body (ARM shape: identity, properties.keyVaultProperties)
+ * to `cur` giving `out`. Checks its shape: unknown properties, identity and
+ * key changed together, a key without an identity, a change of
+ * isDoubleEncryptionEnabled → SL_EINVAL / SL_EPARSE with the message. The
+ * key itself is validated against the vault by the caller.
+ */
+int sl_cluster_apply_update(const sl_cluster_t *cur, const char *text, size_t n,
+                            sl_cluster_t *out, sl_cluster_change_t *what, sl_diag_t *d);
+
 #endif /* SL_CONFIG_H */

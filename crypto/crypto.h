@@ -182,6 +182,11 @@ typedef struct sl_kek_provider {
     void (*describe)(void *ctx, sl_buf_t *out);
     sl_kek_class_t (*classify)(void *ctx, int err);
     void (*destroy)(void *ctx);
+    /* The version new wraps would use when the provider follows the latest
+     * key version (a vault key configured with keyVersion ""); NULL when
+     * the provider has a fixed version. Used by the key monitor to notice
+     * rotations. */
+    int (*latest)(void *ctx, char version[256], sl_diag_t *d);
 } sl_kek_provider_t;
 
 /* The local provider: wraps with AES-256-GCM under a sub-key of the service
@@ -236,5 +241,66 @@ int sl_envelope_seal(const sl_envelope_t *e, uint64_t part, const void *aad, siz
 int sl_envelope_open(const sl_envelope_t *e, uint64_t part, const void *aad, size_t aad_n,
                      const void *ct, size_t ct_n, uint8_t *out);
 void sl_envelope_wipe(sl_envelope_t *e);
+
+
+/* ------------------------------------------------------------------------ */
+/* Key monitor (keymon.c)                                                   */
+/* ------------------------------------------------------------------------ */
+
+typedef enum {
+    SL_KEY_NONE = 0, /* not checked yet */
+    SL_KEY_ACTIVE,
+    SL_KEY_DEGRADED, /* the vault is unreachable; serving within the grace period */
+    SL_KEY_REVOKED,  /* the AEK is gone from memory until an unwrap succeeds */
+} sl_key_state_t;
+
+const char *sl_key_state_name(sl_key_state_t s);
+
+typedef enum {
+    SL_KEYMON_STATE = 1,       /* from → to */
+    SL_KEYMON_CHECK_FAILED,    /* a failure that did not change the state */
+    SL_KEYMON_ROTATED,         /* re-wrapped under `version`: store `wrapped` */
+    SL_KEYMON_ROTATION_FAILED, /* a newer version exists but wrapping under it failed */
+} sl_keymon_kind_t;
+
+typedef struct sl_keymon_event {
+    sl_keymon_kind_t kind;
+    sl_key_state_t from, to;
+    int err;              /* the failure, if any */
+    sl_kek_class_t cls;
+    char reason[320];     /* the provider's message (never key bytes) */
+    int64_t outage_ms;    /* on recovery: how long the key was unusable */
+    int64_t check_ms;     /* how long the vault call took */
+    char old_version[256], version[256];
+    const uint8_t *wrapped; /* ROTATED: the AEK wrapped under `version` */
+    size_t wrapped_n;
+} sl_keymon_event_t;
+
+typedef struct sl_keymon_opts {
+    sl_kek_provider_t *kek;  /* borrowed; must outlive the monitor */
+    sl_keyring_t *keyring;   /* where the AEK is installed / dropped */
+    sl_scope_t scope;
+    uint64_t aek_id;
+    uint32_t kek_version_no;
+    const uint8_t *wrapped;  /* the AEK as stored (copied) */
+    size_t wrapped_n;
+    const char *version;     /* the KEK version it is wrapped under */
+    bool follow_latest;      /* re-wrap when the provider's latest version moves */
+    int64_t interval_ms;     /* between checks (jittered ±10%) */
+    int64_t grace_ms;        /* transient failures tolerated this long */
+    sl_key_state_t initial_state;
+    /* Called on the monitor's thread. */
+    void (*on_event)(void *arg, const sl_keymon_event_t *ev);
+    void *arg;
+} sl_keymon_opts_t;
+
+typedef struct sl_keymon sl_keymon_t;
+
+/* Starts the monitor; its first check runs at once. */
+int sl_keymon_start(const sl_keymon_opts_t *o, sl_keymon_t **out, sl_diag_t *d);
+void sl_keymon_stop(sl_keymon_t *m);
+/* Asks for a check now (e.g. after a configuration change). */
+void sl_keymon_poke(sl_keymon_t *m);
+sl_key_state_t sl_keymon_state(const sl_keymon_t *m);
 
 #endif /* SL_CRYPTO_H */

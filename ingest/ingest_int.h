@@ -105,6 +105,7 @@ typedef struct sl_json_doc {
     size_t ntok, cap;
     /* internal scratch, reused across parses */
     uint32_t *stack; /* open containers (token indices) */
+    uint32_t *keys;  /* per open container: its first keys, 2 words each */
     size_t stack_cap;
     uint64_t *hash; /* duplicate-key table for large objects */
     size_t hash_cap;

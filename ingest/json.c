@@ -12,7 +12,8 @@
  *
  * Speed comes from the string scanner, where log records spend most of
  * their bytes: it looks at 16 bytes at a time (SSE2, which every x86-64 has;
- * a portable 8-byte SWAR version elsewhere) for the four things that end a
+ * a portable 8-byte SWAR version elsewhere, or when built with
+ * SL_JSON_NO_SIMD, which the tests do too) for the four things that end a
  * run of plain characters: '"', '\\', a control byte, and a byte >= 0x80.
  * Once a string has shown a non-ASCII byte, the scanner stops looking for
  * them and the string is validated as UTF-8 afterwards, in one pass over the
@@ -192,7 +193,7 @@ static int fail_unexpected(const parser_t *ps, const uint8_t *at, const char *ex
                        off);
 }
 
-/* Grows the tape so that one more token fits; returns the new room. */
+/* Grows the tape so that one more token fits. */
 static int tape_grow(parser_t *ps, size_t ntok, const uint8_t *at)
 {
     sl_json_doc_t *d = ps->d;
@@ -201,14 +202,17 @@ static int tape_grow(parser_t *ps, size_t ntok, const uint8_t *at)
                            ps->max_tokens, (size_t)(at - ps->base));
     }
     /* First guess from the input size (one token per ~16 bytes is typical
-     * of log records), then doubling. Tokens never outnumber input bytes. */
+     * of log records), then doubling. Tokens never outnumber input bytes.
+     * The result exceeds ntok: here ntok == d->cap (doubled), ntok is below
+     * max_tokens (checked above) and below len (each token so far used at
+     * least one byte, and the next one starts before the end). */
     size_t cap = d->cap ? d->cap * 2 : (size_t)(ps->end - ps->base) / 16 + 16;
     cap = SL_MIN(cap, (size_t)(ps->end - ps->base) + 1);
     cap = SL_MIN(cap, ps->max_tokens);
-    if (cap <= ntok) {
-        cap = ntok + 1;
+    sl_json_tok_t *t = NULL;
+    if (cap <= SIZE_MAX / sizeof *t) { /* only a 32-bit host can fail this */
+        t = sl_try_realloc(d->tok, cap * sizeof *t);
     }
-    sl_json_tok_t *t = sl_try_realloc(d->tok, cap * sizeof *t);
     if (!t) {
         return sl_diag_set(ps->diag, SL_ENOMEM, "out of memory for %zu tokens at byte %zu", cap,
                            (size_t)(at - ps->base));
@@ -218,17 +222,25 @@ static int tape_grow(parser_t *ps, size_t ntok, const uint8_t *at)
     return 0;
 }
 
+/* Words of d->keys per nesting level: a (length, token) pair per key. */
+#define KEY_ROW (2 * SL_INGEST__JSON_LINEAR_KEYS)
+
 static int stack_grow(parser_t *ps, const uint8_t *at)
 {
     sl_json_doc_t *d = ps->d;
     size_t cap = d->stack_cap ? d->stack_cap * 2 : 32;
     cap = SL_MIN(cap, (size_t)ps->max_depth);
-    uint32_t *s = sl_try_realloc(d->stack, cap * sizeof *s);
-    if (!s) {
+    uint32_t *s = NULL, *k = NULL;
+    if (cap <= SIZE_MAX / (KEY_ROW * sizeof *k)) {
+        s = sl_try_realloc(d->stack, cap * sizeof *s);
+        d->stack = s ? s : d->stack;
+        k = s ? sl_try_realloc(d->keys, cap * KEY_ROW * sizeof *k) : NULL;
+    }
+    if (!k) {
         return sl_diag_set(ps->diag, SL_ENOMEM, "out of memory for nesting at byte %zu",
                            (size_t)(at - ps->base));
     }
-    d->stack = s;
+    d->keys = k;
     d->stack_cap = cap;
     return 0;
 }
@@ -423,6 +435,7 @@ void sl_json_doc_dispose(sl_json_doc_t *d)
 {
     sl_free(d->tok);
     sl_free(d->stack);
+    sl_free(d->keys);
     sl_free(d->hash);
     sl_buf_dispose(&d->tmp);
     sl_wipe(d->seed, sizeof d->seed);
@@ -438,19 +451,38 @@ static inline const uint8_t *skip_ws(const uint8_t *p, const uint8_t *end)
 }
 
 /*
- * Checks key token k (the newest member of object o) against the object's
- * previous keys. Returns 0, SL_EPARSE with diag set, or SL_ENOMEM.
+ * Duplicate keys of small objects. Each open object keeps its first keys in
+ * a row of d->keys (the row of its nesting level): a word with the key's
+ * length, or KEY_SLOW for keys that must be compared decoded (escaped, or
+ * too long for the word), and the key's token index. A new key is checked
+ * against the row: keys of different lengths differ unless one is escaped,
+ * so most pairs are settled by one compare in a contiguous array, and the
+ * tape and the input are only read when lengths match.
  */
-static int dup_linear(parser_t *ps, size_t o, size_t k)
+#define KEY_SLOW UINT32_C(0x80000000)
+
+static inline uint32_t key_word(const sl_json_tok_t *t)
+{
+    bool slow = (t->flags & SL_JSON_F_ESCAPED) || t->len >= KEY_SLOW;
+    return slow ? KEY_SLOW | (t->len & (KEY_SLOW - 1)) : t->len;
+}
+
+/* Checks key token k against the n keys in `row`; returns 0, or SL_EPARSE
+ * or SL_ENOMEM with diag set. */
+static int dup_linear(parser_t *ps, const uint32_t *row, uint32_t n, size_t k)
 {
     sl_json_doc_t *d = ps->d;
     const sl_json_tok_t *tk = &d->tok[k];
-    for (size_t j = o + 1; j < k; j = d->tok[j + 1].end) {
-        const sl_json_tok_t *tj = &d->tok[j];
+    uint32_t w = key_word(tk);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t e = row[2 * i];
+        if (LIKELY(e != w) && !((e | w) & KEY_SLOW)) {
+            continue;
+        }
+        const sl_json_tok_t *tj = &d->tok[row[2 * i + 1]];
         bool eq;
-        if (LIKELY(((tj->flags | tk->flags) & SL_JSON_F_ESCAPED) == 0)) {
-            eq = tj->len == tk->len &&
-                 memcmp(ps->base + tj->off, ps->base + tk->off, tk->len) == 0;
+        if (!((e | w) & KEY_SLOW)) {
+            eq = memcmp(ps->base + tj->off, ps->base + tk->off, tk->len) == 0;
         } else {
             int err = 0;
             eq = sl_ingest__json_key_eq(d, tj, tk, &err);
@@ -685,11 +717,14 @@ key:
                                      .end = (uint32_t)(ntok + 1) };
         p = q + 1;
     }
-    if (++tok[cur].count > 1 && tok[cur].count <= SL_INGEST__JSON_LINEAR_KEYS) {
-        d->tok = tok;
-        if ((rc = dup_linear(&ps, cur, ntok)) != 0) {
+    if (LIKELY(++tok[cur].count <= SL_INGEST__JSON_LINEAR_KEYS)) {
+        /* d->tok is tok: the tape only moves in tape_grow, which updates both */
+        uint32_t n = tok[cur].count - 1, *row = d->keys + (size_t)(depth - 1) * KEY_ROW;
+        if (n > 0 && (rc = dup_linear(&ps, row, n, ntok)) != 0) {
             goto fail;
         }
+        row[2 * n] = key_word(&tok[ntok]);
+        row[2 * n + 1] = (uint32_t)ntok;
     }
     ntok++;
     if (UNLIKELY(p < end && ws_tab[*p])) {

@@ -13,7 +13,7 @@
  * a numeric suffix (count_, count_1), as Kusto does. Keys are named like
  * project items (bin(TimeGenerated, 1h) → TimeGenerated).
  */
-#include "query/query_int.h"
+#include "query/agg_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -107,6 +107,9 @@ static int bind_agg(sl_qbind_t *b, const sl_query_node_t *n, const sl_qplan_t *i
     out->agg = agg;
     out->args = sl_pool_calloc(b->pool, (nargs + 1) * sizeof *out->args);
     out->argname = "";
+    /* Each argument's inferred name, for the columns an aggregate returns
+     * as they are (arg_max's returned columns, take_any's): agg_int.h. */
+    const char **argnames = sl_pool_calloc(b->pool, (nargs + 1) * sizeof *argnames);
     for (size_t i = 0; i < al->n; i++) {
         const sl_query_node_t *a = al->v[i];
         if (a->kind == SL_QUERY_N_STAR) {
@@ -118,15 +121,17 @@ static int bind_agg(sl_qbind_t *b, const sl_query_node_t *n, const sl_qplan_t *i
                 e->col = c;
                 e->type = in->out.types[c];
                 e->pos = a->pos;
+                argnames[out->nargs] = in->out.names[c];
                 out->args[out->nargs++] = e;
             }
             continue;
         }
+        argnames[out->nargs] = sl_qbind_infer_name(b, a);
         int rc = sl_qbind_expr(b, a, &in->out, &out->args[out->nargs++]);
         if (rc)
             return rc;
         if (i == 0) {
-            const char *nm = sl_qbind_infer_name(b, a);
+            const char *nm = argnames[0];
             out->argname = nm ? nm : "";
         }
     }
@@ -136,6 +141,11 @@ static int bind_agg(sl_qbind_t *b, const sl_query_node_t *n, const sl_qplan_t *i
         memcpy(msg, b->d->msg, sizeof msg);
         return err_at(b, rc, n, msg);
     }
+    /* A NULL name is a returned argument's: it keeps the argument's name
+     * (still NULL for an unnamed expression: ColumnN, below). */
+    for (size_t k = 0; k < out->nout && !rc; k++)
+        if (!out->out_names[k])
+            out->out_names[k] = argnames[sl_qagg_out_arg(out, k)];
     return rc;
 }
 
@@ -252,6 +262,8 @@ int sl_qbind_summarize(sl_qbind_t *b, const sl_query_node_t *op, sl_qplan_t *in,
                 const char *nm = c->out_names[k];
                 if (names && k < names->n)
                     nm = sl_pool_strndup(b->pool, names->v[k]->name.s, names->v[k]->name.n);
+                if (!nm)
+                    nm = sl_qbind_column_name(b, &p->out, &colctr);
                 sl_qexpr_t *x = sl_pool_calloc(b->pool, sizeof *x);
                 x->kind = SL_QX_COL;
                 x->col = first_col[ai] + k;

@@ -316,6 +316,8 @@ int sl_query_run(const sl_query_env_t *env, const sl_query_req_t *req, sl_query_
     out->stats.bytes_decrypted = atomic_load(&r.q.bytes_decrypted);
     out->stats.rows_scanned = atomic_load(&r.q.rows_scanned);
     out->stats.peak_memory = atomic_load(&r.q.mem_peak);
+    if (rc == SL_ECANCELED && req->deadline_ns && sl_time_mono_ns() >= req->deadline_ns)
+        rc = sl_diag_set(d, SL_ETIMEOUT, "the query ran past its time limit");
     if (rc)
         sl_query_result_dispose(out);
     return rc;

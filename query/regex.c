@@ -31,6 +31,7 @@ struct sl_qregex {
 };
 
 struct sl_qrt_rx {
+    uint32_t calls; /* matches since the last deadline check */
     pcre2_match_data *md;
     uint32_t md_pairs;
     pcre2_match_context *mc;
@@ -135,6 +136,13 @@ int sl_qregex_match(const sl_qregex_t *re, const char *s, size_t n, size_t from,
                     size_t nvec, sl_qrt_t *rt)
 {
     struct sl_qrt_rx *x = rt_state(rt, re->groups + 1);
+    /* A pathological pattern can take milliseconds per row: look at the
+     * deadline often enough that a runaway query stops promptly. */
+    if (++x->calls >= 32) {
+        x->calls = 0;
+        if (sl_qrt_stopped(rt))
+            return sl_diag_set(rt->d, SL_ECANCELED, "query stopped");
+    }
     int rc = re->jit ? pcre2_jit_match(re->code, (PCRE2_SPTR)(s ? s : ""), n, from, 0, x->md, x->mc)
                      : pcre2_match(re->code, (PCRE2_SPTR)(s ? s : ""), n, from, 0, x->md, x->mc);
     if (rc == PCRE2_ERROR_NOMATCH)

@@ -251,6 +251,12 @@ static bool due(const sl_store_t *s, const sl_builder_t *b, bool all, uint64_t n
 {
     if (b->rows.nrows == 0)
         return false;
+    /* Without its scope's key (revoked) a builder waits: its rows stay in
+     * the WAL, which keeps them until they are in blocks. */
+    uint64_t aek;
+    uint32_t kv;
+    if (sl_keyring_active(s->kr, b->scope, &aek, &kv) != 0)
+        return false;
     if (all || b->rows.nrows >= s->o.block_max_rows)
         return true;
     if (sl_colset_bytes(&b->rows) >= s->o.block_max_bytes)

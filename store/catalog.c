@@ -32,6 +32,8 @@ int sl_catalog_open(const char *dir, sl_catalog_t **out, sl_diag_t *d)
         rc = mdb_dbi_open(txn, "dcrs", MDB_CREATE, &c->dcrs);
     if (!rc)
         rc = mdb_dbi_open(txn, "aeks", MDB_CREATE, &c->aeks);
+    if (!rc)
+        rc = mdb_dbi_open(txn, "audit", MDB_CREATE, &c->audit);
     if (!rc) {
         rc = mdb_txn_commit(txn);
         txn = NULL;

@@ -4,13 +4,14 @@
  *
  * Record fields (tag: meaning):
  *   1 name  2 retention_days  3 created  4 deleted  5 sealed primary key
- *   6 sealed secondary key
+ *   6 sealed secondary key  7 linked to the cluster since (0: not linked)
+ *   8 last unlinked at
  */
 #include "store/store_int.h"
 
 #include <string.h>
 
-enum { F_NAME = 1, F_RETENTION, F_CREATED, F_DELETED, F_KEY1, F_KEY2 };
+enum { F_NAME = 1, F_RETENTION, F_CREATED, F_DELETED, F_KEY1, F_KEY2, F_LINKED, F_UNLINKED };
 
 void sl_ws_rec_dispose(sl_ws_rec_t *w)
 {
@@ -26,6 +27,8 @@ static void encode(const sl_ws_rec_t *w, sl_buf_t *b)
     sl_rec_put_i(b, F_DELETED, w->deleted);
     sl_rec_put_bytes(b, F_KEY1, w->sealed_key[0].data, w->sealed_key[0].len);
     sl_rec_put_bytes(b, F_KEY2, w->sealed_key[1].data, w->sealed_key[1].len);
+    sl_rec_put_i(b, F_LINKED, w->linked);
+    sl_rec_put_i(b, F_UNLINKED, w->unlinked);
 }
 
 static int decode(const MDB_val *k, const MDB_val *v, sl_ws_rec_t *w, sl_diag_t *d)
@@ -54,6 +57,12 @@ static int decode(const MDB_val *k, const MDB_val *v, sl_ws_rec_t *w, sl_diag_t 
             break;
         case F_DELETED:
             w->deleted = f.i;
+            break;
+        case F_LINKED:
+            w->linked = f.i;
+            break;
+        case F_UNLINKED:
+            w->unlinked = f.i;
             break;
         case F_KEY1:
         case F_KEY2:

@@ -185,6 +185,11 @@ void sl_store__purge_run(sl_store_t *s, sl_purge_job_t *j)
         sl_segment_t *seg = segs[i];
         if (seg->start >= oldest_cutoff)
             continue; /* nothing in it can have expired */
+        bool held = false;
+        for (sl_builder_t *b = s->builders; b; b = b->next)
+            held |= b->seg == seg;
+        if (held)
+            continue; /* rows waiting for their key still point at it */
         if (segment_expired(seg, j)) {
             sl_store__segs_drop(s->segs, seg);
             j->st.segments_dropped++;

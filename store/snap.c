@@ -266,6 +266,14 @@ int sl_store_snap_read(sl_snap_t *sn, size_t i, const char *const *cols, size_t 
 {
     const snap_ref_t *ref = &sn->refs[i];
     if (ref->mem) {
+        /* Rows not yet in a block are in the clear in memory: they are
+         * readable only while their scope's key is. */
+        uint64_t aek;
+        uint32_t kv;
+        if (sl_keyring_active(sn->s->kr, sn->blocks[i].scope, &aek, &kv) != 0)
+            return sl_diag_set(d, SL_EKEYUNAVAIL, "the %s account key is unavailable",
+                               sn->blocks[i].scope == SL_SCOPE_CMK ? "customer-managed"
+                                                                    : "service-managed");
         /* A view of the wanted columns (shallow copies), appended at once. */
         const sl_colset_t *m = ref->mem;
         sl_colset_t view = { .nrows = m->nrows, .cols = sl_xcalloc(m->ncols + 1, sizeof(sl_col_t)) };

@@ -40,6 +40,8 @@ typedef struct sl_ws_rec {
     sl_ticks_t created;
     sl_ticks_t deleted; /* 0 while active */
     sl_buf_t sealed_key[2]; /* primary, secondary */
+    sl_ticks_t linked;      /* linked to the cluster since; 0: not linked */
+    sl_ticks_t unlinked;    /* last unlinked at (0: never) */
 } sl_ws_rec_t;
 
 void sl_ws_rec_dispose(sl_ws_rec_t *w);
@@ -106,6 +108,27 @@ int sl_catalog_aek_put(sl_catalog_t *c, const sl_aek_rec_t *a, sl_diag_t *d);
 /* All AEK records, oldest first. Free with sl_aek_list_free. */
 int sl_catalog_aek_list(sl_catalog_t *c, sl_aek_rec_t **out, size_t *n, sl_diag_t *d);
 void sl_aek_list_free(sl_aek_rec_t *v, size_t n);
+
+/* The audit log: an append-only hash chain (catalog_audit.c). */
+typedef struct sl_audit_rec {
+    uint64_t seq;
+    sl_ticks_t time;
+    char kind[48];
+    sl_buf_t details; /* JSON object text */
+    uint8_t prev[32], hash[32];
+} sl_audit_rec_t;
+
+/* Appends a record (durably); *seq gets its number (may be NULL). */
+int sl_catalog_audit_append(sl_catalog_t *c, sl_ticks_t time, const char *kind,
+                            const char *details, uint64_t *seq, sl_diag_t *d);
+/* Up to `limit` records from sequence number `from` on. Free with
+ * sl_audit_list_free. */
+int sl_catalog_audit_list(sl_catalog_t *c, uint64_t from, size_t limit, sl_audit_rec_t **out,
+                          size_t *n, sl_diag_t *d);
+void sl_audit_list_free(sl_audit_rec_t *v, size_t n);
+/* Checks the whole chain: 0 with *records counted, or SL_EINTEGRITY with
+ * *bad_seq the first record that does not match. */
+int sl_catalog_audit_verify(sl_catalog_t *c, uint64_t *records, uint64_t *bad_seq, sl_diag_t *d);
 
 /* ------------------------------------------------------------------------ */
 /* Typed columns                                                            */

@@ -150,7 +150,7 @@ int sl_store__block_read_col(sl_block_reader_t *r, size_t i, sl_col_t *out, sl_d
 
 struct sl_catalog {
     MDB_env *env;
-    MDB_dbi meta, ws, ws_name, tokens, tables, dcrs, aeks;
+    MDB_dbi meta, ws, ws_name, tokens, tables, dcrs, aeks, audit;
 };
 
 /* catalog_table.c */

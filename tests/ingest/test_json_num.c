@@ -199,3 +199,33 @@ Test(ingest_json_num, numbers_inside_documents)
     cr_expect_eq(v, 0.5);
     sl_json_doc_dispose(&d);
 }
+
+static int alloc_budget;
+static void *lim_malloc(size_t n)
+{
+    return alloc_budget-- > 0 ? malloc(n) : NULL;
+}
+static void *lim_realloc(void *p, size_t n)
+{
+    return alloc_budget-- > 0 ? realloc(p, n) : NULL;
+}
+
+Test(ingest_json_num, long_literal_copy_failure_is_enomem)
+{
+    char lit[300];
+    memset(lit, '1', 299);
+    lit[299] = '\0';
+    sl_json_doc_t d;
+    sl_json_doc_init(&d);
+    sl_diag_t diag;
+    cr_assert_eq(sl_json_parse(&d, lit, 299, NULL, &diag), 0);
+    sl_allocator_t a = { lim_malloc, lim_realloc, free }; /* own process: local */
+    sl_set_allocator(&a);
+    alloc_budget = 0;
+    double v;
+    cr_expect_eq(sl_json_number_double(&d, &d.tok[0], &v), SL_ENOMEM);
+    alloc_budget = 1;
+    cr_expect_eq(sl_json_number_double(&d, &d.tok[0], &v), 0);
+    cr_expect_eq(v, strtod(lit, NULL));
+    sl_json_doc_dispose(&d);
+}

@@ -112,6 +112,7 @@ Test(ingest_json_str, string_eq_compares_decoded_bytes)
     cr_expect(!sl_json_string_eq(&d, &t[2], LIT("hosT")));
     cr_expect(!sl_json_string_eq(&d, &t[2], LIT("hos")));
     cr_expect(!sl_json_string_eq(&d, &t[2], LIT("hostx")));
+    cr_expect(!sl_json_string_eq(&d, &t[2], LIT("host-longer-than-the-raw-text")));
     cr_expect(sl_json_string_eq(&d, &t[3], LIT("a\"b")));
     cr_expect(!sl_json_string_eq(&d, &t[3], LIT("a\\\"b")), "raw text is not the value");
     cr_expect(sl_json_string_eq(&d, &t[4], LIT("\xc3\xa9")));

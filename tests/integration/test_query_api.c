@@ -56,7 +56,7 @@ static void ingest(const char *dcr, int from, int to, int64_t minutes_back)
 static void setup(void)
 {
     th_node_init(&N);
-    const char *extra[] = { "--query-max-rows", "50", NULL };
+    const char *extra[] = { "--query-max-rows", "50", "--query-memory", "16MiB", NULL };
     cr_assert_eq(th_node_start(&N, extra), 0);
     th_workspace(&N, "qa-ws", 30, WS, WS_KEY);
     char key2[100];
@@ -445,4 +445,59 @@ Test(query_api, azure_sdk_gets_typed_results)
     cr_expect_eq(rc, 0, "node script failed: %s", out.data);
     cr_expect(th_contains(&out, "query sdk checks passed"), "%s", out.data);
     sl_buf_dispose(&out);
+}
+
+Test(query_api, regex_errors_and_runaway_queries)
+{
+    json_t *res;
+    cr_assert_eq(query("Sdkq_CL | where Name matches regex '(unclosed' | count", NULL, &res), 400);
+    cr_expect_str_eq(inner_code(res), "SemanticError");
+    json_decref(res);
+    /* 200,000 rows of 'a's where (a|aa)+$ backtracks exponentially; with
+     * Prefer: wait=1 the query is stopped and answered 504. */
+    char dcr[2000];
+    snprintf(dcr, sizeof dcr, DCR_FMT, "dcr-qc00000000000000000000000000001", "qa-ws");
+    cr_assert_eq(th_admin(&N, "POST", "/admin/v1/dataCollectionRules", dcr, NULL), 201);
+    char auth[300];
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", N.token);
+    const char *h[] = { "Content-Type: application/json", auth, NULL };
+    for (int part = 0; part < 40; part++) {
+        sl_buf_t b = SL_BUF_INIT;
+        sl_buf_putc(&b, '[');
+        for (int i = 0; i < 5000; i++)
+            sl_buf_printf(&b, "%s{\"Seq\":%d,\"Name\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaa!\"}",
+                          i ? "," : "", 100000 + part * 5000 + i);
+        sl_buf_putc(&b, ']');
+        th_resp_t r;
+        th_request(&N, NULL, "POST",
+                   "/dataCollectionRules/dcr-qc00000000000000000000000000001/streams/"
+                   "Custom-Sdkq_CL?api-version=2023-01-01",
+                   NULL, h, b.data, b.len, &r);
+        cr_assert_eq(r.status, 204);
+        th_resp_dispose(&r);
+        sl_buf_dispose(&b);
+    }
+    char path[100];
+    snprintf(path, sizeof path, "/v1/workspaces/%s/query", WS);
+    uint64_t t0 = sl_time_mono_ns();
+    long st = post(path, NULL,
+                   "{\"query\":\"Sdkq_CL | where Name matches regex '^(a|aa)+$' | count\"}",
+                   "wait=1", &res);
+    double secs = (double)(sl_time_mono_ns() - t0) / 1e9;
+    cr_expect_eq(st, 504, "status %ld after %.1f s", st, secs);
+    cr_expect(secs < 10, "took %.1f s", secs);
+    json_decref(res);
+    /* Over the memory budget: a clear error, not the OOM killer. */
+    cr_assert_eq(query("Sdkq_CL | where Seq >= 100000 | summarize make_list(strcat(Name, Name, "
+                       "Name, Name, Name, Name)) by Seq",
+                       NULL, &res),
+                 400);
+    cr_expect_str_eq(inner_code(res), "LimitsExceeded");
+    const char *msg = json_string_value(json_object_get(json_object_get(res, "error"), "message"));
+    cr_expect(msg && strstr(msg, "memory budget"), "%s", msg);
+    json_decref(res);
+    /* The node is fine afterwards. */
+    cr_assert_eq(query("Sdkq_CL | where Seq < 100 | count", NULL, &res), 200);
+    cr_expect_eq(first_long(res), 100);
+    json_decref(res);
 }

@@ -157,3 +157,50 @@ Test(query_exec, parallel_scans_give_the_same_answers)
     }
     env.parallel = false;
 }
+
+Test(query_exec, summarize_with_aggregates_and_generated_names)
+{
+    xt_expect(&env, "Syslog | summarize count() by Computer | sort by Computer asc",
+              "Computer:string,count_:long\nhost0,334\nhost1,333\nhost2,333");
+    xt_expect(&env, "Syslog | summarize n = count(), sum(Code), avg(Dur), dcount(Computer), "
+              "max(Dur), min(TimeGenerated)",
+              "n:long,sum_Code:long,avg_Dur:real,dcount_Computer:long,max_Dur:real,"
+              "min_TimeGenerated:datetime\n1000,2696,124.875,3,249.75,2024-06-10T00:00:00Z");
+    xt_expect(&env, "Syslog | summarize count() by bin(TimeGenerated, 6h) | sort by TimeGenerated "
+              "asc",
+              "TimeGenerated:datetime,count_:long\n2024-06-10T00:00:00Z,360\n"
+              "2024-06-10T06:00:00Z,360\n2024-06-10T12:00:00Z,280");
+    xt_expect(&env, "Syslog | summarize errors = countif(SeverityLevel == 'error'), "
+              "pct = round(100.0 * countif(SeverityLevel == 'error') / count(), 1) by Computer "
+              "| sort by Computer asc",
+              "Computer:string,errors:long,pct:real\nhost0,84,25.1\nhost1,83,24.9\nhost2,83,24.9");
+    xt_expect(&env, "Syslog | where Computer == 'host0' | summarize arg_max(Dur, Code, "
+              "SeverityLevel)",
+              "Dur:real,Code:long,SeverityLevel:string\n249.75,null,error");
+    xt_expect(&env, "Syslog | summarize count() by Computer | summarize sum(count_)",
+              "sum_count_:long\n1000");
+    /* No rows and no group keys: one row of the aggregates' default values. */
+    xt_expect(&env, "Syslog | where Dur < 0 | summarize count(), sum(Code)",
+              "count_:long,sum_Code:long\n0,0");
+}
+
+Test(query_exec, string_operators_and_functions_in_filters)
+{
+    xt_expect(&env, "Syslog | where SyslogMessage has 'timeout' | count", "Count:long\n250");
+    xt_expect(&env, "Syslog | where SyslogMessage contains 'TIMEOUT' | count", "Count:long\n250");
+    xt_expect(&env, "Syslog | where SyslogMessage contains_cs 'TIMEOUT' | count", "Count:long\n0");
+    xt_expect(&env, "Syslog | where SyslogMessage matches regex @'message 99\\d ' | count",
+              "Count:long\n10");
+    xt_expect(&env, "Syslog | where Computer in ('host1', 'host2') and Dur between (1 .. 2) "
+              "| project Dur",
+              "Dur:real\n1\n1.25\n1.75\n2");
+    xt_expect(&env, "Syslog | where Dur == 2.5 | project tolower(Computer), strlen(SyslogMessage),"
+              " x = strcat(Computer, '-', tostring(Code))",
+              "Column1:string,Column2:long,x:string\nhost1,24,host1-3");
+    xt_expect(&env, "let hosts = dynamic(['host0']); Syslog | where Computer in (hosts) | count",
+              "Count:long\n334");
+    xt_expect(&env, "Syslog | where Computer in ((Syslog | where Dur == 1 | project Computer)) "
+              "| count",
+              "Count:long\n333");
+    xt_expect(&env, "Syslog | where TimeGenerated > ago(2d) - 1h | count", "Count:long\n1000");
+}

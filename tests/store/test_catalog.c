@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store.h"
+#include "store/store_int.h"
 
 static char dir[64];
 static sl_catalog_t *cat;
@@ -117,4 +117,50 @@ Test(store_catalog, meta_values_persist_across_reopen)
     sl_buf_dispose(&b);
     sl_buf_t none = SL_BUF_INIT;
     cr_expect_eq(sl_catalog_meta_get(cat, "nope", &none, &d), SL_ENOTFOUND);
+}
+
+Test(store_catalog, audit_log_is_a_verifiable_chain)
+{
+    sl_diag_t d;
+    uint64_t seq;
+    cr_assert_eq(sl_catalog_audit_append(cat, 100, "key.wrap", "{\"aek\":\"01\"}", &seq, &d), 0);
+    cr_expect_eq(seq, 1);
+    cr_assert_eq(sl_catalog_audit_append(cat, 200, "key.state", "{\"state\":\"revoked\"}", &seq,
+                                         &d),
+                 0);
+    cr_assert_eq(sl_catalog_audit_append(cat, 300, "key.state", "{\"state\":\"active\"}", &seq,
+                                         &d),
+                 0);
+    cr_expect_eq(seq, 3);
+    uint64_t n, bad;
+    cr_assert_eq(sl_catalog_audit_verify(cat, &n, &bad, &d), 0, "%s", d.msg);
+    cr_expect_eq(n, 3);
+    sl_audit_rec_t *list;
+    size_t count;
+    cr_assert_eq(sl_catalog_audit_list(cat, 2, 10, &list, &count, &d), 0);
+    cr_assert_eq(count, 2);
+    cr_expect_str_eq(list[0].kind, "key.state");
+    cr_expect_eq(list[0].time, 200);
+    cr_expect(!memcmp(list[1].prev, list[0].hash, 32));
+    sl_audit_list_free(list, count);
+
+    /* Rewrite record 2's details in place: 2 and everything after fail. */
+    MDB_txn *txn;
+    cr_assert_eq(mdb_txn_begin(cat->env, NULL, 0, &txn), 0);
+    uint8_t key[8];
+    sl_store_u64be(key, 2);
+    MDB_val k = { 8, key }, v;
+    cr_assert_eq(mdb_get(txn, cat->audit, &k, &v), 0);
+    sl_buf_t copy = SL_BUF_INIT;
+    sl_buf_append(&copy, v.mv_data, v.mv_size);
+    char *p = memmem(copy.data, copy.len, "revoked", 7);
+    cr_assert(p);
+    memcpy(p, "RevokeD", 7);
+    v = (MDB_val){ copy.len, copy.data };
+    cr_assert_eq(mdb_put(txn, cat->audit, &k, &v, 0), 0);
+    cr_assert_eq(mdb_txn_commit(txn), 0);
+    sl_buf_dispose(&copy);
+    cr_expect_eq(sl_catalog_audit_verify(cat, &n, &bad, &d), SL_EINTEGRITY);
+    cr_expect_eq(bad, 2);
+    cr_expect_eq(n, 1);
 }
