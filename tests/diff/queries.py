@@ -13,7 +13,9 @@ cases(ctx) returns the list. Each Case holds
   timespan  the Query API `timespan` parameter
   workspaces  names of extra workspaces for the API's `workspaces` list
   set_cols / bag_cols  dynamic array columns compared as sets / multisets
-  xfail     reason, only for features outside the executed subset
+  xfail     reason, only for features outside the executed subset; such a case
+            passes as "xfail" only while the engine rejects it by name ("... is not
+            supported"): a wrong answer fails, and so does a pass (drop the marker)
   relative  the answer depends on now() (ago, now, a bare ISO duration): valid
             only while the data's base time is the current hour (+3 h)
 
@@ -29,6 +31,8 @@ import oracle
 from ktime import DAY, HOUR, MIN, SEC
 
 S, A, H = "Syslog_CL", "AppRequests_CL", "Heartbeat_CL"
+NOT_YET = ("tier 1 of KQL.md but not executed yet: docs/KQL.md names join, mv-expand, parse "
+           "and search as the next steps")
 BS, BH, BAU = "b.Syslog_CL", "b.Heartbeat_CL", "b.Audit_CL"
 
 
@@ -1363,7 +1367,8 @@ def more_operators(C):
       "Computer:string, Sudo:long, Computer1:string, Kernel:long",
       "SELECT l.Computer, l.n, r.Computer, r.n FROM (SELECT Computer, count(*) AS n FROM "
       "Syslog_CL WHERE ProcessName = 'sudo' GROUP BY 1) l JOIN (SELECT Computer, count(*) AS n "
-      "FROM Syslog_CL WHERE ProcessName = 'kernel' GROUP BY 1) r ON l.Computer = r.Computer")
+      "FROM Syslog_CL WHERE ProcessName = 'kernel' GROUP BY 1) r ON l.Computer = r.Computer",
+      xfail=NOT_YET)
     C("join/leftouter_nulls",
       '''Heartbeat_CL | summarize Rows = count() by Computer
 | join kind=leftouter (Heartbeat_CL | where CpuPct > 90 and OSType == "Windows" | summarize Hot = count() by Computer) on Computer
@@ -1371,26 +1376,30 @@ def more_operators(C):
       "Computer:string, Rows:long, Hot:long",
       "SELECT l.Computer, l.n, r.n FROM (SELECT Computer, count(*) AS n FROM Heartbeat_CL "
       "GROUP BY 1) l LEFT JOIN (SELECT Computer, count(*) AS n FROM Heartbeat_CL WHERE "
-      "CpuPct > 90 AND OSType = 'Windows' GROUP BY 1) r ON l.Computer = r.Computer")
+      "CpuPct > 90 AND OSType = 'Windows' GROUP BY 1) r ON l.Computer = r.Computer",
+      xfail=NOT_YET)
     C("join/leftanti",
       '''Heartbeat_CL | distinct Computer
 | join kind=leftanti (Heartbeat_CL | where MemoryMB == 16384 and IsCompliant == false and CpuPct > 90 | distinct Computer) on Computer''',
       "Computer:string",
       "SELECT DISTINCT Computer FROM Heartbeat_CL WHERE Computer NOT IN (SELECT Computer FROM "
-      "Heartbeat_CL WHERE MemoryMB = 16384 AND IsCompliant = 0 AND CpuPct > 90)")
+      "Heartbeat_CL WHERE MemoryMB = 16384 AND IsCompliant = 0 AND CpuPct > 90)",
+      xfail=NOT_YET)
     C("join/leftsemi",
       '''Syslog_CL | summarize n = count() by Computer
 | join kind=leftsemi (Syslog_CL | where SeverityLevel == "emerg" and ProcessName == "sshd") on Computer''',
       "Computer:string, n:long",
       "SELECT Computer, count(*) FROM Syslog_CL WHERE Computer IN (SELECT Computer FROM "
-      "Syslog_CL WHERE SeverityLevel = 'emerg' AND ProcessName = 'sshd') GROUP BY 1")
+      "Syslog_CL WHERE SeverityLevel = 'emerg' AND ProcessName = 'sshd') GROUP BY 1",
+      xfail=NOT_YET)
     C("join/innerunique_dedups_left",
       '''Heartbeat_CL | project Computer, OSType
 | join (Heartbeat_CL | summarize Bad = countif(IsCompliant == false) by Computer) on Computer
 | project Computer, OSType, Bad''',
       "Computer:string, OSType:string, Bad:long",
       "SELECT Computer, min(OSType), count(CASE WHEN IsCompliant = 0 THEN 1 END) "
-      "FROM Heartbeat_CL GROUP BY 1")
+      "FROM Heartbeat_CL GROUP BY 1",
+      xfail=NOT_YET)
     C("join/left_right_qualifiers",
       '''AppRequests_CL | summarize Requests = count() by Name
 | join kind=inner (AppRequests_CL | where ResultCode >= 500 | summarize Errors = count() by Endpoint = Name) on $left.Name == $right.Endpoint
@@ -1398,13 +1407,15 @@ def more_operators(C):
       "Name:string, Requests:long, Errors:long",
       "SELECT l.Name, l.n, r.n FROM (SELECT Name, count(*) AS n FROM AppRequests_CL GROUP BY 1) l "
       "JOIN (SELECT Name, count(*) AS n FROM AppRequests_CL WHERE ResultCode >= 500 GROUP BY 1) r "
-      "ON l.Name = r.Name")
+      "ON l.Name = r.Name",
+      xfail=NOT_YET)
     C("join/rightanti",
       '''Syslog_CL | where ProcessName == "sudo" and SeverityLevel == "emerg" and Facility == "mail"
 | distinct Computer | join kind=rightanti (Syslog_CL | distinct Computer) on Computer''',
       "Computer:string",
       "SELECT DISTINCT Computer FROM Syslog_CL WHERE Computer NOT IN (SELECT Computer FROM "
-      "Syslog_CL WHERE ProcessName = 'sudo' AND SeverityLevel = 'emerg' AND Facility = 'mail')")
+      "Syslog_CL WHERE ProcessName = 'sudo' AND SeverityLevel = 'emerg' AND Facility = 'mail')",
+      xfail=NOT_YET)
     C("join/cross_workspace",
       '''Syslog_CL | summarize A = count() by Computer
 | join kind=inner (workspace("diff-b").Syslog_CL | summarize B = count() by Computer) on Computer
@@ -1412,23 +1423,27 @@ def more_operators(C):
       "Computer:string, A:long, B:long",
       "SELECT l.Computer, l.n, r.n FROM (SELECT Computer, count(*) AS n FROM Syslog_CL GROUP BY 1)"
       " l JOIN (SELECT Computer, count(*) AS n FROM b.Syslog_CL GROUP BY 1) r "
-      "ON l.Computer = r.Computer")
+      "ON l.Computer = r.Computer",
+      xfail=NOT_YET)
     C("mvexpand/tags",
       '''AppRequests_CL | where array_length(Properties.tags) > 0
 | mv-expand tag = Properties.tags | summarize n = count() by Tag = tostring(tag)''',
       "Tag:string, n:long",
       "SELECT je.value, count(*) FROM AppRequests_CL, json_each(AppRequests_CL.Properties, "
-      "'$.tags') AS je GROUP BY 1")
+      "'$.tags') AS je GROUP BY 1",
+      xfail=NOT_YET)
     C("parse/simple",
       '''Syslog_CL | where ProcessName == "sudo"
 | parse SyslogMessage with User " : TTY=pts/" Tty:int " ; PWD=" * "COMMAND=" Command
 | summarize n = count() by User, Tty, Command''',
-      "User:string, Tty:int, Command:string, n:long", py=_sudo_parse)
+      "User:string, Tty:int, Command:string, n:long", py=_sudo_parse,
+      xfail=NOT_YET)
     C("search/in_table",
       'search in (Syslog_CL) "timed" | count', "Count:long",
       "SELECT count(*) FROM Syslog_CL WHERE k_has(Computer, 'timed') OR k_has(HostIP, 'timed') "
       "OR k_has(Facility, 'timed') OR k_has(SeverityLevel, 'timed') OR "
-      "k_has(ProcessName, 'timed') OR k_has(SyslogMessage, 'timed')")
+      "k_has(ProcessName, 'timed') OR k_has(SyslogMessage, 'timed')",
+      xfail=NOT_YET)
     C("search/where_star_has",
       'Syslog_CL | where * has "MARK" | summarize n = count() by ProcessName',
       "ProcessName:string, n:long",
