@@ -92,7 +92,7 @@ static int ws_cmd(cli_t *c, int argc, char **argv)
 {
     if (argc < 1) {
         cli_usage_error("admin workspace needs a command: create, list, show, delete, "
-                        "regenerate-key");
+                        "regenerate-key, link, unlink");
         return CLI_ERR_USAGE;
     }
     const char *cmd = argv[0];
@@ -174,6 +174,8 @@ static int ws_cmd(cli_t *c, int argc, char **argv)
             else
                 printf("workspace %s deleted\n", jstr(out, "name"));
         }
+    } else if (!strcmp(cmd, "link") || !strcmp(cmd, "unlink")) {
+        rc = cli_cmd_ws_link(c, ws, !strcmp(cmd, "link"));
     } else if (!strcmp(cmd, "regenerate-key")) {
         const char *which = "primary";
         for (int i = 2; i < argc; i++) {
@@ -468,7 +470,8 @@ static int retention_cmd(cli_t *c, int argc, char **argv)
 int cli_cmd_admin(cli_t *c, int argc, char **argv)
 {
     if (argc < 1) {
-        cli_usage_error("admin needs a subject: workspace, token");
+        cli_usage_error("admin needs a subject: workspace, token, dcr, dump, retention, cluster, "
+                        "audit");
         return CLI_ERR_USAGE;
     }
     if (!strcmp(argv[0], "workspace") || !strcmp(argv[0], "workspaces") ||
@@ -482,6 +485,8 @@ int cli_cmd_admin(cli_t *c, int argc, char **argv)
         return dump_cmd(c, argc - 1, argv + 1);
     if (!strcmp(argv[0], "retention"))
         return retention_cmd(c, argc - 1, argv + 1);
+    if (!strcmp(argv[0], "cluster") || !strcmp(argv[0], "audit"))
+        return cli_cmd_admin_cmk(c, argv[0], argc - 1, argv + 1);
     cli_usage_error("unknown admin subject \"%s\"", argv[0]);
     return CLI_ERR_USAGE;
 }

@@ -1,7 +1,9 @@
 /*
  * The HTTP side of the CLI: one libcurl easy handle per exchange (the CLI
  * makes few), HTTP/2 over TLS when the node offers it, the node's CA file
- * or the system store, and Unix sockets for local use.
+ * or the system store, and Unix sockets for local use. An exchange that
+ * asks for a tick (the query command's progress spinner) runs on a multi
+ * handle polled every CLI_TICK_MS; the others use the plain easy call.
  */
 #include "cli/cli.h"
 
@@ -15,9 +17,47 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
     return size * n;
 }
 
-int cli_http(const cli_t *c, const char *method, const char *path, const char *content_type,
-             const char *body, size_t body_len, const char *const *headers, long *status,
-             sl_buf_t *resp)
+/* Runs the transfer on a multi handle so the caller's tick can run between
+ * polls (the query spinner); libcurl's own progress callback fires only
+ * about once a second while a response is pending. */
+static CURLcode perform(CURL *h, const cli_req_t *rq)
+{
+    if (!rq->tick) {
+        return curl_easy_perform(h);
+    }
+    CURLM *m = curl_multi_init();
+    if (!m) {
+        return CURLE_OUT_OF_MEMORY;
+    }
+    CURLcode rc = CURLE_OK;
+    if (curl_multi_add_handle(m, h) != CURLM_OK) {
+        curl_multi_cleanup(m);
+        return CURLE_OUT_OF_MEMORY;
+    }
+    for (;;) {
+        int running = 0;
+        CURLMcode mc = curl_multi_perform(m, &running);
+        if (mc == CURLM_OK && running) {
+            mc = curl_multi_poll(m, NULL, 0, CLI_TICK_MS, NULL);
+        }
+        if (mc != CURLM_OK) {
+            rc = CURLE_RECV_ERROR;
+            break;
+        }
+        if (!running) {
+            int left;
+            CURLMsg *msg = curl_multi_info_read(m, &left);
+            rc = msg && msg->msg == CURLMSG_DONE ? msg->data.result : CURLE_RECV_ERROR;
+            break;
+        }
+        rq->tick(rq->tick_arg);
+    }
+    curl_multi_remove_handle(m, h);
+    curl_multi_cleanup(m);
+    return rc;
+}
+
+int cli_http_send(const cli_t *c, const cli_req_t *rq, long *status, sl_buf_t *resp)
 {
     CURL *h = curl_easy_init();
     if (!h) {
@@ -27,12 +67,13 @@ int cli_http(const cli_t *c, const char *method, const char *path, const char *c
     char url[2048];
     if (!strncmp(c->endpoint, "unix:", 5)) {
         curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, c->endpoint + 5);
-        snprintf(url, sizeof url, "http://localhost%s", path);
+        snprintf(url, sizeof url, "http://localhost%s", rq->path);
     } else {
         size_t el = strlen(c->endpoint);
-        while (el && c->endpoint[el - 1] == '/')
+        while (el && c->endpoint[el - 1] == '/') {
             el--;
-        snprintf(url, sizeof url, "%.*s%s", (int)el, c->endpoint, path);
+        }
+        snprintf(url, sizeof url, "%.*s%s", (int)el, c->endpoint, rq->path);
     }
     struct curl_slist *hl = NULL;
     char auth[512];
@@ -41,15 +82,16 @@ int cli_http(const cli_t *c, const char *method, const char *path, const char *c
         hl = curl_slist_append(hl, auth);
     }
     char ct[128];
-    if (content_type) {
-        snprintf(ct, sizeof ct, "Content-Type: %s", content_type);
+    if (rq->content_type) {
+        snprintf(ct, sizeof ct, "Content-Type: %s", rq->content_type);
         hl = curl_slist_append(hl, ct);
     }
     hl = curl_slist_append(hl, "Accept: application/json");
-    for (const char *const *x = headers; x && *x; x++)
+    for (const char *const *x = rq->headers; x && *x; x++) {
         hl = curl_slist_append(hl, *x);
+    }
     curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, rq->method);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
@@ -57,25 +99,31 @@ int cli_http(const cli_t *c, const char *method, const char *path, const char *c
     curl_easy_setopt(h, CURLOPT_USERAGENT, "sealog-cli/" SL_VERSION);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
-    if (body) {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    if (rq->body) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
     }
-    if (c->cacert && *c->cacert)
+    if (c->cacert && *c->cacert) {
         curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert);
+    }
     if (c->insecure) {
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
     }
-    if (c->verbose)
+    if (c->verbose) {
         curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
-    CURLcode rc = curl_easy_perform(h);
+    }
+    CURLcode rc = perform(h, rq);
+    if (rq->done) {
+        rq->done(rq->tick_arg);
+    }
     int ret = CLI_OK;
     if (rc != CURLE_OK) {
         fprintf(stderr, "sealog: cannot reach %s: %s\n", c->endpoint, curl_easy_strerror(rc));
-        if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
+        if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {
             fprintf(stderr, "sealog: pass the node's certificate with --cacert "
                             "DATA_DIR/tls/cert.pem (or SEALOG_CA_FILE)\n");
+        }
         ret = CLI_ERR_CONNECT;
     } else {
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
@@ -83,6 +131,19 @@ int cli_http(const cli_t *c, const char *method, const char *path, const char *c
     curl_slist_free_all(hl);
     curl_easy_cleanup(h);
     return ret;
+}
+
+int cli_http(const cli_t *c, const char *method, const char *path, const char *content_type,
+             const char *body, size_t body_len, const char *const *headers, long *status,
+             sl_buf_t *resp)
+{
+    cli_req_t rq = { .method = method,
+                     .path = path,
+                     .content_type = content_type,
+                     .body = body,
+                     .body_len = body_len,
+                     .headers = headers };
+    return cli_http_send(c, &rq, status, resp);
 }
 
 /* Prints the error a node sent, in any of its API shapes. */

@@ -1,7 +1,8 @@
 /*
  * sealog: command-line client. Global options come before the command:
  *   sealog [--endpoint URL] [--cacert FILE] [--token T] [-k] [--json] CMD ...
- * and may also be set with SEALOG_ENDPOINT, SEALOG_CA_FILE, SEALOG_TOKEN.
+ * and may also be set with SEALOG_ENDPOINT, SEALOG_CA_FILE, SEALOG_TOKEN
+ * (and SEALOG_WORKSPACE, the default workspace of `query`).
  */
 #include "cli/cli.h"
 
@@ -16,6 +17,9 @@ static const char usage[] =
     "\n"
     "Commands:\n"
     "  status                                   node state and version\n"
+    "  query -w WS [QUERY | -f FILE | -]        run a KQL query; prints a table\n"
+    "        [--timespan 1h|PT1H|START/END] [--format table|csv|json|raw] [--stats]\n"
+    "        [--workspaces A,B] [--wait SECONDS] [--no-truncate]   (sealog query --help)\n"
     "  admin workspace create NAME [--retention DAYS]\n"
     "  admin workspace list [--all]\n"
     "  admin workspace show WS                  details and shared keys\n"
@@ -29,6 +33,11 @@ static const char usage[] =
     "  admin dump --workspace WS --table T [--from ISO] [--to ISO] [--blocks]\n"
     "                                           stored rows (or blocks) as NDJSON\n"
     "  admin retention run                      purge expired data now\n"
+    "  admin workspace link|unlink WS           new data under the customer-managed key, or not\n"
+    "  admin cluster show                       identity, key vault properties, key state\n"
+    "  admin cluster update [--identity-type SystemAssigned|UserAssigned|None [--user-assigned ID]]\n"
+    "                       [--key-vault-uri URI --key-name NAME [--key-version V]]\n"
+    "  admin audit list [--from SEQ] [--limit N] | admin audit verify\n"
     "\n"
     "Global options (or environment):\n"
     "  --endpoint URL   node URL, or unix:PATH     (SEALOG_ENDPOINT, default https://127.0.0.1:8443)\n"
@@ -36,34 +45,9 @@ static const char usage[] =
     "  --token TOKEN    bearer token               (SEALOG_TOKEN)\n"
     "  -k, --insecure   do not verify the TLS certificate\n"
     "  --json           print JSON instead of tables\n"
-    "  -v, --verbose    show the HTTP exchange\n";
-
-void cli_usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("sealog: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs(" (see sealog --help)\n", stderr);
-    va_end(ap);
-}
-
-const char *cli_opt(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    const char *a = argv[*i];
-    if (strncmp(a, name, n) != 0)
-        return NULL;
-    if (a[n] == '=')
-        return a + n + 1;
-    if (a[n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc) {
-        cli_usage_error("option %s needs a value", name);
-        exit(CLI_ERR_USAGE);
-    }
-    return argv[++*i];
-}
+    "  -v, --verbose    show the HTTP exchange\n"
+    "\n"
+    "SEALOG_WORKSPACE names the workspace `sealog query` uses when -w is not given.\n";
 
 int main(int argc, char **argv)
 {
@@ -71,6 +55,7 @@ int main(int argc, char **argv)
     c.endpoint = getenv("SEALOG_ENDPOINT");
     c.cacert = getenv("SEALOG_CA_FILE");
     c.token = getenv("SEALOG_TOKEN");
+    c.workspace = getenv("SEALOG_WORKSPACE");
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *v;
@@ -121,6 +106,8 @@ int main(int argc, char **argv)
         rc = cli_cmd_status(&c, cargc, cargv);
     else if (!strcmp(cmd, "admin"))
         rc = cli_cmd_admin(&c, cargc, cargv);
+    else if (!strcmp(cmd, "query"))
+        rc = cli_cmd_query(&c, cargc, cargv);
     else {
         cli_usage_error("unknown command \"%s\"", cmd);
         rc = CLI_ERR_USAGE;

@@ -54,6 +54,19 @@ typedef struct sl_config {
     int64_t dc_clock_skew_ms;
     int64_t oauth_token_ttl_ms;
 
+    /* customer-managed keys */
+    int64_t cmk_check_interval_ms;
+    int64_t cmk_grace_period_ms;
+    char *vault_ca_file;
+    int64_t vault_timeout_ms;
+    char *vault_token_file;
+    char *vault_client_id;
+    char *vault_client_secret_file;
+    char *vault_tenant;
+    char *vault_authority;
+    char *identity_endpoint;
+    char *identity_header;
+
     /* queries */
     int64_t query_timeout_ms;
     int64_t query_timeout_max_ms;

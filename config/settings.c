@@ -81,6 +81,37 @@ const sl_setting_t sl_settings[] = {
       "Accepted difference between a Data Collector post's x-ms-date and the node's clock." },
     { "oauth_token_ttl", SL_SET_DURATION, OFF(oauth_token_ttl_ms), "1h", 120000, 86400000, NULL,
       "Lifetime of access tokens issued by /oauth2/v2.0/token (expires_in)." },
+    { "cmk_check_interval", SL_SET_DURATION, OFF(cmk_check_interval_ms), "10s", 1000, 60000,
+      NULL,
+      "How often the customer-managed key is unwrapped again in the key vault (jittered by up "
+      "to 10%)." },
+    { "cmk_grace_period", SL_SET_DURATION, OFF(cmk_grace_period_ms), "1h", 0,
+      (int64_t)7 * 86400000, NULL,
+      "How long the node keeps serving with the cached key while the key vault cannot be "
+      "reached; then it fails closed until the vault answers." },
+    { "vault_ca_file", SL_SET_STRING, OFF(vault_ca_file), "", 0, 0, NULL,
+      "PEM CA bundle trusted for the key vault's (and token endpoints') TLS. Empty: the system "
+      "trust store." },
+    { "vault_timeout", SL_SET_DURATION, OFF(vault_timeout_ms), "10s", 500, 120000, NULL,
+      "Longest exchange with the key vault or a token endpoint." },
+    { "vault_token_file", SL_SET_STRING, OFF(vault_token_file), "", 0, 0, NULL,
+      "A file holding a bearer token for the key vault (re-read when it changes). Takes "
+      "precedence over the other token sources." },
+    { "vault_client_id", SL_SET_STRING, OFF(vault_client_id), "", 0, 0, NULL,
+      "OAuth2 client-credentials identity for the key vault (with vault_client_secret_file, "
+      "vault_tenant, vault_authority). Empty: the cluster's managed identity." },
+    { "vault_client_secret_file", SL_SET_STRING, OFF(vault_client_secret_file), "", 0, 0,
+      NULL, "A file holding the client secret for vault_client_id." },
+    { "vault_tenant", SL_SET_STRING, OFF(vault_tenant), "", 0, 0, NULL,
+      "Tenant for client credentials (the token URL is AUTHORITY/TENANT/oauth2/v2.0/token)." },
+    { "vault_authority", SL_SET_STRING, OFF(vault_authority), "https://login.microsoftonline.com",
+      0, 0, NULL, "Authority for client credentials." },
+    { "identity_endpoint", SL_SET_STRING, OFF(identity_endpoint), "", 0, 0, NULL,
+      "Managed identity token endpoint (IMDS shape). Empty: "
+      "http://169.254.169.254/metadata/identity/oauth2/token." },
+    { "identity_header", SL_SET_STRING, OFF(identity_header), "", 0, 0, NULL,
+      "App Service managed identity: the IDENTITY_HEADER value (then identity_endpoint is "
+      "IDENTITY_ENDPOINT)." },
     { "query_timeout", SL_SET_DURATION, OFF(query_timeout_ms), "180s", 1000, 3600000, NULL,
       "Time a query may run when the request has no Prefer: wait=N (then 504)." },
     { "query_timeout_max", SL_SET_DURATION, OFF(query_timeout_max_ms), "600s", 1000, 86400000,

@@ -194,6 +194,206 @@ typedef struct sl_kek_provider {
 sl_kek_provider_t *sl_kek_local_create(const sl_key_t *service_key);
 void sl_kek_provider_destroy(sl_kek_provider_t *p);
 
+/* ------------------------------------------------------------------------ */
+/* Access tokens for a key vault                                            */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A token source hands out bearer tokens for a resource or scope, the way an
+ * Azure SDK credential does. Three kinds: a static token file, OAuth2 client
+ * credentials against an Entra-ID-shaped token endpoint, and a managed
+ * identity endpoint (Azure IMDS or App Service shape). Tokens are cached per
+ * scope until about five minutes before they expire (half their lifetime
+ * when that is shorter); a failed refresh while the cached token is still
+ * valid returns the cached token, so an identity provider's blip never
+ * reaches the vault client.
+ *
+ * Thread-safe: one lock per source, held while a token is fetched (callers
+ * for the same source wait rather than stampede the endpoint). Calls block
+ * on the network for at most the source's timeout; never call them on the
+ * event loop. Secrets (client secret, tokens) sit in locked, non-dumpable
+ * pages and are wiped when replaced or destroyed; they are never put in a
+ * diagnostic.
+ *
+ * Errors: SL_EAUTH when the endpoint refused the credential (HTTP 400/401/
+ * 403: invalid_client, unknown identity, bad scope); SL_ETRANSIENT,
+ * SL_ETIMEOUT or SL_EBUSY (429) when it could not be reached or failed
+ * (5xx); SL_EPARSE for an answer without a usable token; SL_ECONFIG for a
+ * token file that is missing, empty or not a token; SL_ELIMIT when `out`
+ * is too small.
+ */
+typedef struct sl_token_source sl_token_source_t;
+
+/* OAuth2 client credentials: POST {authority}/{tenant}/oauth2/v2.0/token with
+ * grant_type=client_credentials, client_id, client_secret and
+ * scope=<resource>/.default. The client secret goes only to this configured
+ * endpoint, never to an authority a vault's challenge names. */
+typedef struct sl_token_client_config {
+    const char *authority;     /* "https://login.microsoftonline.com" */
+    const char *tenant;        /* tenant id or domain */
+    const char *client_id;
+    const char *client_secret; /* copied into locked memory */
+    const char *ca_file;       /* NULL: the system trust store */
+    int64_t timeout_ms;        /* per request; 0 = 10 s */
+} sl_token_client_config_t;
+
+typedef enum {
+    SL_TOKEN_MI_IMDS = 0,        /* GET {endpoint}?api-version=2018-02-01&resource=..
+                                  * with "Metadata: true" */
+    SL_TOKEN_MI_APP_SERVICE = 1, /* GET {IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=..
+                                  * with "X-IDENTITY-HEADER: {IDENTITY_HEADER}" */
+} sl_token_mi_kind_t;
+
+/* A managed identity endpoint. config/ reads IDENTITY_ENDPOINT and
+ * IDENTITY_HEADER from the environment; this module never reads it. */
+typedef struct sl_token_mi_config {
+    sl_token_mi_kind_t kind;
+    /* NULL (IMDS only): http://169.254.169.254/metadata/identity/oauth2/token.
+     * Plain http is accepted only for loopback and link-local hosts. */
+    const char *endpoint;
+    const char *identity_header; /* App Service: the IDENTITY_HEADER value */
+    const char *client_id;       /* a user-assigned identity; NULL: system-assigned */
+    const char *ca_file;         /* for an https endpoint; NULL: system trust */
+    int64_t timeout_ms;          /* per request; 0 = 10 s */
+} sl_token_mi_config_t;
+
+/* A static bearer token in a file (whitespace around it ignored, an optional
+ * "Bearer " prefix allowed, at most 16 KiB). The file is read when first
+ * needed and again whenever its mtime, size or inode changes, so an operator
+ * rotates the token by replacing the file. Its tokens have no known expiry. */
+int sl_token_file_create(const char *path, sl_token_source_t **out, sl_diag_t *d);
+int sl_token_client_create(const sl_token_client_config_t *c, sl_token_source_t **out,
+                           sl_diag_t *d);
+int sl_token_mi_create(const sl_token_mi_config_t *c, sl_token_source_t **out, sl_diag_t *d);
+/* Destroys the source and wipes its secrets. NULL is a no-op. */
+void sl_token_source_destroy(sl_token_source_t *s);
+
+/*
+ * Copies a bearer token for `resource_or_scope` ("https://vault.azure.net" or
+ * "https://vault.azure.net/.default"; each kind converts to what its endpoint
+ * wants) into `out` (NUL-terminated; wipe it after use). Returns 0 or a code
+ * listed above.
+ */
+int sl_token_get(sl_token_source_t *s, const char *resource_or_scope, char *out, size_t size,
+                 sl_diag_t *d);
+/* Forgets the cached token for `resource_or_scope` if it is still `token`
+ * (a vault rejected it), so the next sl_token_get fetches or re-reads a
+ * fresh one. Another thread's newer token is kept. */
+void sl_token_invalidate(sl_token_source_t *s, const char *resource_or_scope, const char *token);
+/* "client credentials (tenant T, client C) at URL" and the like; no secrets. */
+void sl_token_describe(sl_token_source_t *s, sl_buf_t *out);
+
+/* ------------------------------------------------------------------------ */
+/* The key vault KEK provider                                               */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A KEK in an Azure Key Vault (or a vault that speaks its keys REST API,
+ * such as sealog-vault), reached over HTTPS with libcurl. See
+ * docs/ARCHITECTURE.md "Vault client".
+ *
+ * - wrap: GETs the key version (the configured one, or the latest when
+ *   key_version is ""), then POSTs wrapkey to that explicit version with
+ *   RSA-OAEP-256 (RSA keys) or A256KW (oct keys). `version` receives the full
+ *   kid of the version used ("https://host/keys/name/version").
+ * - unwrap: `version` is such a kid (or a bare version id); the AEK is always
+ *   unwrapped with the version it was wrapped under, so old wraps keep working
+ *   after rotation. The algorithm follows from the wrapped length (40 bytes:
+ *   A256KW; otherwise RSA-OAEP-256). A result that is not 32 bytes is
+ *   SL_EINTEGRITY.
+ * - classify: SL_KEK_REVOKED for SL_EAUTH (401 after a fresh token, or the
+ *   token endpoint refused the identity), SL_EFORBIDDEN (403: KeyDisabled,
+ *   no permission, outside nbf), SL_ENOTFOUND (404 KeyNotFound), SL_EINTEGRITY
+ *   (400 on unwrap, a result that is not 32 bytes), SL_EINVAL (any other 4xx,
+ *   a key that cannot wrap, a kid of another vault or key); everything else
+ *   is SL_KEK_TRANSIENT: SL_ETRANSIENT (connection refused or reset, DNS, TLS
+ *   handshake or certificate failure, 5xx, a redirect), SL_ETIMEOUT, SL_EBUSY
+ *   (429), SL_EPARSE (an answer that is not Key Vault's), SL_ELIMIT (an answer
+ *   over 64 KiB), SL_ECONFIG (a local problem: CA file, token file, a
+ *   challenge for another resource). TLS failures are transient on purpose:
+ *   they are not the key owner's refusal, and whoever can break TLS can as
+ *   well drop packets; the grace period still fails the node closed.
+ *
+ * Diagnostics name the operation, the URL, the HTTP status and the vault's
+ * error code, inner code and message; never key bytes or tokens.
+ *
+ * Authentication follows the Azure SDKs' challenge flow: the first request
+ * goes out without a token (and without a body), the vault's 401
+ * `WWW-Authenticate: Bearer authorization="..", resource=".."` (or scope=)
+ * tells which scope to ask the token source for, and the scope is remembered.
+ * A 401 on a later request refreshes the token once; a second 401 is
+ * SL_EAUTH. Unless disabled, the scope's host must be a parent domain of the
+ * vault's host (the SDKs' challenge resource verification).
+ *
+ * All calls block (network, at most timeout_ms each exchange; wrap and the
+ * check make two or three exchanges) and are thread-safe: the key monitor's
+ * thread and pool threads may call them at once. Never call them on the
+ * event loop.
+ */
+typedef struct sl_kv_config {
+    const char *vault_uri;     /* "https://myvault.vault.azure.net"; http only for loopback */
+    const char *key_name;      /* 1-127 of [0-9A-Za-z-] */
+    const char *key_version;   /* "" or NULL: follow the latest version */
+    const char *ca_file;       /* NULL: the system trust store */
+    sl_token_source_t *tokens; /* borrowed; must outlive the provider */
+    int64_t timeout_ms;        /* total per HTTP exchange; 0 = 10 s (connect: at most 5 s) */
+    /* Skip the check that the challenge's resource is a parent domain of the
+     * vault host (needed for 127.0.0.1 or localhost vaults, as with the SDKs'
+     * disableChallengeResourceVerification). */
+    bool disable_challenge_resource_verification;
+} sl_kv_config_t;
+
+/* Creates the provider (no network yet). SL_EINVAL for a bad URI, key name
+ * or version, plain http to a non-loopback host, or a missing token source. */
+int sl_kek_vault_create(const sl_kv_config_t *c, sl_kek_provider_t **out, sl_diag_t *d);
+
+/* key_ops bits */
+#define SL_KV_OP_ENCRYPT 0x01u
+#define SL_KV_OP_DECRYPT 0x02u
+#define SL_KV_OP_SIGN 0x04u
+#define SL_KV_OP_VERIFY 0x08u
+#define SL_KV_OP_WRAP 0x10u
+#define SL_KV_OP_UNWRAP 0x20u
+#define SL_KV_OP_IMPORT 0x40u
+
+/* What a GET of a key version says (times in Unix seconds, 0 = unset). */
+typedef struct sl_kv_key_info {
+    char kid[256];           /* normalized: vault base + /keys/name/version */
+    char version[64];
+    char kty[16];            /* "RSA", "RSA-HSM", "oct", "oct-HSM", "EC", ... */
+    int key_size;            /* RSA modulus bits; 0 when the JWK does not say */
+    bool enabled;
+    bool key_ops_listed;     /* false: the bundle had no key_ops (nothing restricted) */
+    unsigned key_ops;        /* SL_KV_OP_* */
+    int64_t nbf, exp, created, updated;
+    char recovery_level[64]; /* "Recoverable", "Recoverable+Purgeable", ... */
+    int recoverable_days;
+} sl_kv_key_info_t;
+
+/* GETs the key: `version` NULL or "" for the latest (GET /keys/{name}/), else
+ * that version (a bare id or a kid). Errors are classified as for unwrap.
+ * SL_EINVAL if `p` is not a vault provider. */
+int sl_kek_vault_key_info(sl_kek_provider_t *p, const char *version, sl_kv_key_info_t *info,
+                          sl_diag_t *d);
+/* The kid of the latest version (GET /keys/{name}/), for key_version "":
+ * when it differs from the kid an AEK was wrapped under, rewrap. */
+int sl_kek_vault_latest_version(sl_kek_provider_t *p, char kid[256], sl_diag_t *d);
+
+/*
+ * Validates the configured key for customer-managed keys, as a cluster
+ * update does: it exists and the identity may read it, is enabled, can wrap
+ * (RSA or oct), lists wrapKey and unwrapKey in key_ops, is inside its
+ * nbf/exp window, its vault is recoverable (recoveryLevel contains
+ * "Recoverable" and not "Purgeable": soft delete and purge protection on),
+ * and a trial wrap and unwrap of a random throwaway value succeed (this
+ * proves the wrapKey/unwrapKey permissions that a GET cannot show).
+ * Returns 0, SL_EINVAL with Azure Monitor's message for the failed rule
+ * ("Failed to validate key in Key Vault. ..." or "Key isn't recoverable.
+ * ..."), or a transient code when the vault could not be asked. `info` (may
+ * be NULL) receives the key as read.
+ */
+int sl_kek_vault_check(sl_kek_provider_t *p, sl_kv_key_info_t *info, sl_diag_t *d);
+
 /*
  * The keyring: the unwrapped AEKs the node may use, by scope and AEK id,
  * plus the infrastructure key. Thread-safe: encryption and decryption run

@@ -42,6 +42,7 @@ typedef struct job {
     int rc;
     size_t submitted, committed_ok, committed_fail;
     bool work_returned; /* the pool part is over (set on the loop thread) */
+    bool key_refused;   /* the workspace's customer-managed key is unavailable */
     int commit_status;
     uint64_t rows;
 } job_t;
@@ -65,6 +66,9 @@ static void finish(job_t *j)
         } else if (j->rc == SL_EBUSY || j->commit_status == SL_EBUSY) {
             sl_respond_retry_after(r, 503, 1, "ServiceUnavailable",
                                    "The node is busy writing; retry shortly.");
+        } else if (j->key_refused) {
+            sl_respond_retry_after(r, 503, (int)(r->node->cfg->cmk_check_interval_ms / 1000),
+                                   "CustomerManagedKeyUnavailable", "%s", j->err.msg);
         } else if (j->rc == SL_EKEYUNAVAIL || j->commit_status == SL_EKEYUNAVAIL) {
             sl_respond_retry_after(r, 503, 60, "ServiceUnavailable",
                                    "The workspace's encryption key is unavailable.");
@@ -105,6 +109,17 @@ void sl_node__ingest_done(void *arg, void *user, int status, uint64_t lsn)
 static void submit(job_t *j, sl_batch_t *b)
 {
     sl_diag_t d;
+    /* Linked workspaces write under the customer's key; while it is
+     * unavailable their records are refused, and counted. */
+    sl_scope_t scope;
+    if (sl_node__cmk_scope(j->n, &b->ws, &scope, j->err.msg, sizeof j->err.msg)) {
+        sl_node__cmk_dropped(j->n, &b->ws, b->rows.nrows, j->wire_bytes);
+        j->rc = SL_EKEYUNAVAIL;
+        j->key_refused = true;
+        sl_batch_destroy(b);
+        return;
+    }
+    b->scope = scope;
     j->rows += b->rows.nrows;
     int rc = sl_store_submit(j->n->store, b, j, &d);
     if (rc) {

@@ -188,4 +188,17 @@ void sl_metrics_render(sl_metrics_t *m, sl_node_t *n, sl_buf_t *out)
                   (long long)((sl_time_now() - n->started_at) / SL_TICKS_PER_SEC),
                   (unsigned long long)sl_log_suppressed(n->log));
     render_storage(n, out);
+    if (n->cmk)
+        sl_node__cmk_metrics(n, out);
+    sl_buf_printf(out,
+                  "# HELP sealog_queries_total Queries run, failed, timed out, cut.\n"
+                  "# TYPE sealog_queries_total counter\n"
+                  "sealog_queries_total{outcome=\"all\"} %llu\n"
+                  "sealog_queries_total{outcome=\"error\"} %llu\n"
+                  "sealog_queries_total{outcome=\"timeout\"} %llu\n"
+                  "sealog_queries_total{outcome=\"partial\"} %llu\n",
+                  (unsigned long long)atomic_load(&n->queries),
+                  (unsigned long long)atomic_load(&n->query_errors),
+                  (unsigned long long)atomic_load(&n->query_timeouts),
+                  (unsigned long long)atomic_load(&n->query_partial));
 }

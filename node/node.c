@@ -158,6 +158,10 @@ static int start(sl_node_t *n, sl_diag_t *d)
         return rc;
     if ((rc = sl_node__qspawn_open(n, d)))
         return rc;
+    if ((rc = sl_node__audit_open(n, d)))
+        return rc;
+    if ((rc = sl_node__cmk_open(n, d)))
+        return rc;
     /* A scan uses the query's own thread plus helpers, up to the pool size
      * and the cores there are. */
     unsigned cores = uv_available_parallelism();
@@ -233,6 +237,8 @@ int sl_node_main(sl_config_t *cfg, int argc, char **argv, char **envp, int out_f
     for (int i = 0; i < 1000 && atomic_load(&n->queries_active); i++)
         uv_sleep(10);
     sl_node__qspawn_close(n);
+    sl_node__cmk_close(n);
+    sl_node__audit_close(n);
 
     /* The store first: its WAL thread pokes store_async, which must still be
      * open then. Nothing is in flight any more, so no answer is lost. */
@@ -256,6 +262,8 @@ int sl_node_main(sl_config_t *cfg, int argc, char **argv, char **envp, int out_f
     uv_walk(n->loop, close_walk_cb, NULL);
     uv_run(n->loop, UV_RUN_DEFAULT);
     uv_loop_close(n->loop);
+    sl_node__audit_free(n);
+    sl_node__cmk_free(n);
 
     sl_node__http_dispose(n);
     sl_node__dcr_free(n);

@@ -16,6 +16,8 @@ typedef struct sl_node sl_node_t;
 typedef struct sl_req sl_req_t;
 typedef struct sl_metrics sl_metrics_t;
 typedef struct sl_qspawn sl_qspawn_t;
+typedef struct sl_cmk sl_cmk_t;
+struct sl_audit_q;
 
 /* ------------------------------------------------------------------------ */
 /* Lifecycle                                                                */
@@ -81,6 +83,8 @@ struct sl_node {
     uv_async_t store_async; /* the WAL thread's "commits are done" */
     bool store_async_ready;
     sl_qspawn_t *qspawn; /* query_pool.c */
+    sl_cmk_t *cmk;       /* cmk.c */
+    struct sl_audit_q *audit; /* audit.c */
     unsigned query_helpers;
     _Atomic uint64_t queries, query_errors, query_timeouts, query_partial;
     _Atomic int queries_active;
@@ -127,6 +131,37 @@ void sl_node__query_result_json(const struct sl_query_result *res, bool stats, b
                                 sl_buf_t *out);
 void sl_node__query_error_json(sl_buf_t *out, const char *code, const char *inner,
                                const char *msg);
+
+/* audit.c: the audit log, written in order off the loop. */
+int sl_node__audit_open(sl_node_t *n, sl_diag_t *d);
+void sl_node__audit_close(sl_node_t *n);
+void sl_node__audit_free(sl_node_t *n);
+/* Appends an audit record (kind, JSON details) soon; callable from any thread. */
+void sl_node__audit(sl_node_t *n, const char *kind, const char *details_json);
+
+/* cmk.c: customer-managed keys (cluster resource, CMK account key, key monitor). */
+int sl_node__cmk_open(sl_node_t *n, sl_diag_t *d);
+void sl_node__cmk_close(sl_node_t *n); /* stops the monitor */
+void sl_node__cmk_free(sl_node_t *n);  /* after the loop has finished */
+/* The vault provider and token source for a cluster configuration. */
+int sl_node__cmk_provider(sl_node_t *n, const sl_cluster_t *c, sl_token_source_t **tokens,
+                          sl_kek_provider_t **kek, sl_diag_t *d);
+/* (Re)starts the key monitor on the stored CMK account key (takes kek and tokens). */
+int sl_node__cmk_watch(sl_node_t *n, sl_kek_provider_t *kek, sl_token_source_t *tokens,
+                       sl_diag_t *d);
+/* The scope new data of workspace ws goes to; SL_EKEYUNAVAIL (with the reason
+ * in why) when the workspace's customer-managed key is unavailable. Any thread. */
+int sl_node__cmk_scope(sl_node_t *n, const sl_guid_t *ws, sl_scope_t *scope, char *why,
+                       size_t whyn);
+/* Counts records refused for workspace ws while its key was unavailable. */
+void sl_node__cmk_dropped(sl_node_t *n, const sl_guid_t *ws, uint64_t records, uint64_t bytes);
+void sl_node__cmk_json(sl_node_t *n, sl_jw_t *w);
+void sl_node__cmk_metrics(sl_node_t *n, sl_buf_t *out);
+void sl_node__cmk_cluster(sl_node_t *n, sl_cluster_t *out);
+void sl_node__cmk_set_cluster(sl_node_t *n, const sl_cluster_t *c);
+void sl_node__cmk_set_linked(sl_node_t *n, const sl_guid_t *ws, bool linked);
+/* Revokes now (identity removed): drops the key, stops the monitor. */
+void sl_node__cmk_revoke(sl_node_t *n, const char *why);
 
 /* query_pool.c: helper threads for parallel scans. */
 int sl_node__qspawn_open(sl_node_t *n, sl_diag_t *d);
@@ -283,6 +318,12 @@ void sl_h_dcr_delete(sl_req_t *r);
 void sl_h_dump(sl_req_t *r);
 void sl_h_retention_run(sl_req_t *r);
 void sl_h_query(sl_req_t *r);
+void sl_h_cluster_show(sl_req_t *r);
+void sl_h_cluster_update(sl_req_t *r);
+void sl_h_ws_link(sl_req_t *r);
+void sl_h_ws_unlink(sl_req_t *r);
+void sl_h_audit_list(sl_req_t *r);
+void sl_h_audit_verify(sl_req_t *r);
 void sl_h_query_resource(sl_req_t *r);
 void sl_h_query_batch(sl_req_t *r);
 void sl_node__retention_start(sl_node_t *n);

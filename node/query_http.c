@@ -88,7 +88,10 @@ static void engine_error(qitem_t *it, int rc, const char *msg)
         item_error(it, 503, "ServiceUnavailable", NULL, "The query was cancelled: %s", msg);
         break;
     case SL_EKEYUNAVAIL:
-        item_error(it, 409, "KeyUnavailable", NULL, "%s", msg);
+        item_error(it, 403, "CustomerManagedKeyUnavailable", NULL,
+                   "Some of the data is encrypted with a customer-managed key that is "
+                   "unavailable: %s",
+                   msg);
         break;
     default:
         item_error(it, 500, "InternalServerError", NULL, "The query failed: %s", msg);
@@ -137,7 +140,12 @@ static bool add_ws(qjob_t *j, qitem_t *it, const char *text, size_t len)
         return false;
     }
     bool ok = allowed(&j->tok, &w);
-    if (!ok) {
+    sl_scope_t scope;
+    char why[400];
+    if (ok && sl_node__cmk_scope(j->n, &w.id, &scope, why, sizeof why)) {
+        item_error(it, 403, "CustomerManagedKeyUnavailable", NULL, "%s", why);
+        ok = false;
+    } else if (!ok) {
         item_error(it, 403, "InsufficientAccessError", NULL,
                    "The provided credentials have insufficient access to workspace '%s'.",
                    w.name);
@@ -301,10 +309,14 @@ static int resolve_ws(void *arg, const char *text, size_t n, sl_guid_t *out, sl_
     int rc = find_ws(rv->j->n, text, n, &w, d);
     if (rc)
         return rc;
+    sl_scope_t scope;
+    char why[400];
     if (!allowed(&rv->j->tok, &w))
         rc = sl_diag_set(d, SL_EFORBIDDEN,
                          "The provided credentials have insufficient access to workspace '%s'.",
                          w.name);
+    else if (sl_node__cmk_scope(rv->j->n, &w.id, &scope, why, sizeof why))
+        rc = sl_diag_set(d, SL_EKEYUNAVAIL, "workspace '%s': %s", w.name, why);
     else
         *out = w.id;
     sl_ws_rec_dispose(&w);

@@ -35,6 +35,13 @@ const sl_route_t sl_routes[] = {
       sl_h_dcr_delete },
     { "GET", "/admin/v1/dump", SL_API_ADMIN, SL_AUTH_ADMIN, sl_h_dump },
     { "POST", "/admin/v1/retention/run", SL_API_ADMIN, SL_AUTH_ADMIN, sl_h_retention_run },
+    { "GET", "/admin/v1/cluster", SL_API_ADMIN, SL_AUTH_ADMIN, sl_h_cluster_show },
+    { "PATCH", "/admin/v1/cluster", SL_API_ADMIN, SL_AUTH_ADMIN, sl_h_cluster_update },
+    { "PUT", "/admin/v1/cluster", SL_API_ADMIN, SL_AUTH_ADMIN, sl_h_cluster_update },
+    { "POST", "/admin/v1/workspaces/{}/link", SL_API_ADMIN, SL_AUTH_ADMIN, sl_h_ws_link },
+    { "POST", "/admin/v1/workspaces/{}/unlink", SL_API_ADMIN, SL_AUTH_ADMIN, sl_h_ws_unlink },
+    { "GET", "/admin/v1/audit", SL_API_ADMIN, SL_AUTH_ADMIN, sl_h_audit_list },
+    { "GET", "/admin/v1/audit/verify", SL_API_ADMIN, SL_AUTH_ADMIN, sl_h_audit_verify },
     /* HTTP Data Collector API: SharedKey, checked by the handler. */
     { "POST", "/api/logs", SL_API_DC, SL_AUTH_HANDLER, sl_h_dc_post },
     /* Logs Ingestion API. */

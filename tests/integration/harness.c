@@ -267,6 +267,55 @@ int th_cli(const th_node_t *n, sl_buf_t *out, const char *const *args)
     return th_run(SEALOG_CLI_PATH, argv, NULL, out);
 }
 
+int th_cli_io(const th_node_t *n, const char *input, sl_buf_t *out, sl_buf_t *err,
+              const char *const *args)
+{
+    char in_path[300], out_path[300], err_path[300];
+    long tag = random();
+    snprintf(in_path, sizeof in_path, "/tmp/sealog-io-%d-%ld.in", (int)getpid(), tag);
+    snprintf(out_path, sizeof out_path, "/tmp/sealog-io-%d-%ld.out", (int)getpid(), tag);
+    snprintf(err_path, sizeof err_path, "/tmp/sealog-io-%d-%ld.err", (int)getpid(), tag);
+    if (input && sl_write_file_atomic(in_path, input, strlen(input), 0600)) {
+        return -1;
+    }
+    const char *argv[64];
+    size_t k = 0;
+    argv[k++] = SEALOG_CLI_PATH;
+    argv[k++] = "--endpoint";
+    argv[k++] = n->https;
+    argv[k++] = "--cacert";
+    argv[k++] = n->cacert;
+    argv[k++] = "--token";
+    argv[k++] = n->token;
+    for (const char *const *a = args; a && *a && k < 63; a++) {
+        argv[k++] = *a;
+    }
+    argv[k] = NULL;
+    pid_t pid = fork();
+    if (pid == 0) {
+        int i = open(input ? in_path : "/dev/null", O_RDONLY);
+        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(i, 0);
+        dup2(o, 1);
+        dup2(e, 2);
+        execv(argv[0], (char **)argv);
+        _exit(127);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    if (out) {
+        th_slurp(out_path, out);
+    }
+    if (err) {
+        th_slurp(err_path, err);
+    }
+    unlink(in_path);
+    unlink(out_path);
+    unlink(err_path);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 int th_raw_http(const char *hostport, const char *raw, sl_buf_t *out)
 {
     char host[64];

@@ -52,6 +52,10 @@ void th_resp_dispose(th_resp_t *r);
 /* Runs `sealog` with args against the node's HTTPS endpoint and admin token;
  * captures stdout+stderr; returns the exit code. */
 int th_cli(const th_node_t *n, sl_buf_t *out, const char *const *args);
+/* Like th_cli, with `input` (NULL: /dev/null) on stdin and stdout and stderr
+ * captured apart (either buffer may be NULL). Returns the exit code. */
+int th_cli_io(const th_node_t *n, const char *input, sl_buf_t *out, sl_buf_t *err,
+              const char *const *args);
 /* Runs a binary with args; captures output; returns the exit code. */
 int th_run(const char *bin, const char *const *args, const char *cwd, sl_buf_t *out);
 /* Sends raw bytes over a plain TCP connection and returns the response. */
