@@ -62,7 +62,7 @@ def select(cases, patterns):
 class Outcome:
     def __init__(self, case):
         self.case = case
-        self.status = None      # pass, fail, xfail, xpass, skip, premise
+        self.status = None      # pass, fail, xfail, bug, xpass, skip, premise
         self.detail = ""
         self.seconds = 0.0
 
@@ -196,7 +196,14 @@ def run_cases(client, orc, ids, cases, jobs, relative_ok, token, mutate=False):
                 if blind:
                     ok, detail = False, "insensitive: passes against a wrong expectation too: %r" \
                         % (blind[0][:3],)
-            if c.xfail:
+            if c.bug:
+                # Strict: a known engine bug must still show; once the engine
+                # answers right the marker has to go.
+                if ok:
+                    o.status, o.detail = "xpass", "passes although marked as a bug: " + c.bug
+                else:
+                    o.status, o.detail = "bug", "%s\n%s" % (c.bug, detail)
+            elif c.xfail:
                 # Strict: an xfail case must fail the way it says (the engine rejects
                 # the feature by name); a wrong answer is a failure, a pass is "xpass"
                 # (drop the marker).
@@ -224,12 +231,19 @@ def report(outcomes, verbose):
                 log("  " + line)
             log("    query: %s%s%s" % (first, more, "  [timespan %s]" % o.case.timespan
                                        if o.case.timespan else ""))
+        elif o.status == "bug":
+            log("BUG  %s: %s" % (o.case.name, o.case.bug))
+            if verbose:
+                for line in o.detail.split("\n")[1:]:
+                    log("  " + line)
         elif verbose and o.status in ("pass", "xfail", "skip"):
             log("%s %s (%.2f s)%s" % (o.status.upper(), o.case.name, o.seconds,
                                       ": " + o.detail if o.status != "pass" else ""))
     n = {s: sum(1 for o in outcomes if o.status == s)
-         for s in ("pass", "fail", "premise", "xfail", "xpass", "skip")}
-    extra = "".join(", %d %s" % (n[k], k) for k in ("premise", "xfail", "xpass", "skip") if n[k])
+         for s in ("pass", "fail", "premise", "xfail", "bug", "xpass", "skip")}
+    names = {"bug": "known engine bugs"}
+    extra = "".join(", %d %s" % (n[k], names.get(k, k))
+                    for k in ("premise", "xfail", "bug", "xpass", "skip") if n[k])
     log("%d passed, %d failed%s" % (n["pass"], n["fail"] + n["premise"] + n["xpass"], extra))
     return bad
 

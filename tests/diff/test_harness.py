@@ -187,6 +187,51 @@ class Check(unittest.TestCase):
             self.assertFalse(run.check(self.case, m, resp)[0], m)
 
 
+class FakeClient:
+    """Answers every query with one fixed response."""
+
+    def __init__(self, resp):
+        self.resp = resp
+
+    def query(self, *a, **kw):
+        return self.resp
+
+
+class FakeOracle:
+    def sql(self, text):
+        return [("a", 1)]
+
+
+class Markers(unittest.TestCase):
+    """Known-bug and not-yet markers are strict both ways."""
+
+    ids = {"workspaces": {"diff-a": "ws-a"}}
+    right = Check.answer(None, [("k", "string"), ("n", "long")], [["a", 1]])
+    wrong = Check.answer(None, [("k", "string"), ("n", "long")], [["a", 2]])
+    unsupported = Response(400, {"error": {"code": "BadArgumentError",
+                                           "message": "'join' is not supported",
+                                           "innererror": {"code": "SemanticError"}}})
+
+    def outcome(self, resp, **kw):
+        case = queries.Case("t/x", "T", "k:string, n:long", sql="SELECT 1", **kw)
+        out = run.run_cases(FakeClient(resp), FakeOracle(), self.ids, [case], 1, True, "tok")
+        return out[0].status
+
+    def test_bug_marker(self):
+        self.assertEqual(self.outcome(self.wrong, bug="engine bug: x"), "bug")
+        self.assertEqual(self.outcome(self.unsupported, bug="engine bug: x"), "bug")
+        self.assertEqual(self.outcome(self.right, bug="engine bug: x"), "xpass")
+
+    def test_xfail_marker(self):
+        self.assertEqual(self.outcome(self.unsupported, xfail="later"), "xfail")
+        self.assertEqual(self.outcome(self.wrong, xfail="later"), "fail")
+        self.assertEqual(self.outcome(self.right, xfail="later"), "xpass")
+
+    def test_unmarked(self):
+        self.assertEqual(self.outcome(self.right), "pass")
+        self.assertEqual(self.outcome(self.wrong), "fail")
+
+
 class Data(unittest.TestCase):
     def test_generator_is_deterministic_and_respects_quiet_windows(self):
         base = T("2024-06-10T12:00:00Z")
