@@ -46,8 +46,12 @@ static size_t format_ts(int64_t ms, char out[32])
     int64_t y;
     unsigned m, d;
     sl_civil_from_days(days, &y, &m, &d);
-    if (y < 0 || y > 9999)
-        return sl_time_format_iso8601_ms(ms * SL_TICKS_PER_MS, out);
+    if (y < 0 || y > 9999) {
+        /* Nonsense input times: saturate rather than overflow the ticks. */
+        int64_t lim = INT64_MAX / SL_TICKS_PER_MS;
+        int64_t t = ms > lim ? INT64_MAX : ms < -lim ? -INT64_MAX : ms * SL_TICKS_PER_MS;
+        return sl_time_format_iso8601_ms(t, out);
+    }
     unsigned secs = (unsigned)(rem / 1000), milli = (unsigned)(rem % 1000);
     two(out, (unsigned)(y / 100));
     two(out + 2, (unsigned)(y % 100));
@@ -75,7 +79,10 @@ void sl_load_record_append(sl_buf_t *b,
                            int64_t shift_ms)
 {
     char ts[32];
-    size_t tn = format_ts(row->ts_ms + shift_ms, ts);
+    int64_t at;
+    if (__builtin_add_overflow(row->ts_ms, shift_ms, &at))
+        at = shift_ms > 0 ? INT64_MAX : INT64_MIN + 1;
+    size_t tn = format_ts(at, ts);
     sl_buf_reserve(b, tn + row->host.n + row->app.n + row->severity.n + row->message.n + 100);
     if (mode == SL_LOAD_MODE_DC)
         sl_buf_append(b, KEY("{\"ts\":\""));

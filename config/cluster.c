@@ -134,9 +134,11 @@ int sl_cluster_from_json(const char *text, size_t n, sl_cluster_t *c, sl_diag_t 
     const char *it = json_string_value(json_object_get(json_object_get(root, "identity"), "type"));
     if (it)
         parse_identity_type(it, &c->identity);
-    copy(c->user_identity, sizeof c->user_identity,
-         json_string_value(
-             json_object_get(json_object_get(root, "identity"), "userAssignedIdentity")));
+    /* Only a user-assigned identity names one (to_json writes it only then). */
+    if (c->identity == SL_IDENTITY_USER)
+        copy(c->user_identity, sizeof c->user_identity,
+             json_string_value(
+                 json_object_get(json_object_get(root, "identity"), "userAssignedIdentity")));
     json_t *props = json_object_get(root, "properties");
     json_t *kv = json_object_get(props, "keyVaultProperties");
     if (kv)
@@ -189,6 +191,12 @@ int sl_cluster_apply_update(const sl_cluster_t *cur, const char *text, size_t n,
             rc = sl_diag_set(d, SL_EINVAL,
                              "identity type UserAssigned needs userAssignedIdentities with one "
                              "identity");
+            goto done;
+        }
+        /* Cutting a resource id to fit would name another identity. */
+        if (ty == SL_IDENTITY_USER && strlen(ua) >= sizeof out->user_identity) {
+            rc = sl_diag_set(d, SL_EINVAL, "the user-assigned identity is too long (at most %zu "
+                             "bytes)", sizeof out->user_identity - 1);
             goto done;
         }
         what->identity = ty != cur->identity || (ua && strcmp(ua, cur->user_identity));

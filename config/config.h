@@ -48,6 +48,11 @@ typedef struct sl_config {
     int64_t segment_span_ms;
     int64_t retention_interval_ms;
 
+    /* hot cache */
+    char *cache_path;        /* "" = DATA_DIR/cache */
+    uint64_t cache_max_size;
+    int64_t hot_cache_days;
+
     /* ingestion */
     uint64_t dc_max_body;
     uint64_t li_max_body;

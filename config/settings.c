@@ -73,6 +73,17 @@ const sl_setting_t sl_settings[] = {
       sl_check_span, "Time window of one LMDB segment (a divisor or multiple of a day)." },
     { "retention_interval", SL_SET_DURATION, OFF(retention_interval_ms), "1h", 1000, 86400000,
       NULL, "How often expired data is purged." },
+    { "cache_path", SL_SET_STRING, OFF(cache_path), "", 0, 0, NULL,
+      "Directory of the hot cache (put it on fast local SSD). Empty: DATA_DIR/cache. It only "
+      "holds copies: deleting it costs speed, never data." },
+    { "cache_max_size", SL_SET_SIZE, OFF(cache_max_size), "16GiB", 16777216,
+      (int64_t)1 << 50, NULL,
+      "Bound on the bytes of the hot cache's entries. Beyond it, blocks outside the hot "
+      "window are evicted first (least recently read first), then the oldest-read blocks "
+      "inside it." },
+    { "hot_cache_days", SL_SET_INT, OFF(hot_cache_days), "14", 1, 3650, NULL,
+      "Blocks whose newest row is at most this many days old are kept in the hot cache as "
+      "they are written, and reloaded into it after a customer-managed key comes back." },
     { "dc_max_body", SL_SET_SIZE, OFF(dc_max_body), "30MiB", 1024, 1073741824, NULL,
       "Largest HTTP Data Collector API post." },
     { "li_max_body", SL_SET_SIZE, OFF(li_max_body), "1MiB", 65536, 67108864, NULL,

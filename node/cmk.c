@@ -23,6 +23,10 @@ typedef struct key_event {
     struct key_event *next;
     sl_keymon_event_t ev;
     sl_buf_t wrapped; /* ROTATED */
+    bool wiped;       /* STATE to revoked: the CMK part of the hot cache was wiped */
+    int wipe_rc;
+    char wipe_err[200];
+    sl_cache_wipe_stats_t wipe;
 } key_event_t;
 
 typedef struct drop {
@@ -149,6 +153,15 @@ static void on_mon_event(void *arg, const sl_keymon_event_t *ev)
     if (ev->wrapped)
         sl_buf_append(&e->wrapped, ev->wrapped, ev->wrapped_n);
     e->ev.wrapped = NULL;
+    /* A revocation reaches the hot cache before anyone can see it: the CMK
+     * part is crypto-shredded here, before the state below changes. */
+    if (ev->kind == SL_KEYMON_STATE && ev->to == SL_KEY_REVOKED) {
+        sl_diag_t d;
+        sl_diag_clear(&d);
+        e->wiped = true;
+        e->wipe_rc = sl_node__cache_wipe(k->n, SL_SCOPE_CMK, &e->wipe, &d);
+        snprintf(e->wipe_err, sizeof e->wipe_err, "%s", e->wipe_rc ? d.msg : "");
+    }
     /* The verdict counts at once for ingestion and queries; the loop does
      * the bookkeeping. */
     if (ev->kind == SL_KEYMON_STATE) {
@@ -217,6 +230,30 @@ static void audit_drops(sl_cmk_t *k)
     sl_free(v);
 }
 
+static void report_wipe(sl_node_t *n, const key_event_t *e)
+{
+    const sl_cache_wipe_stats_t *w = &e->wipe;
+    double ms = (double)w->ns_total / 1e6;
+    if (e->wipe_rc)
+        sl_log(n->log, SL_LOG_ERROR, "cache",
+               "hot cache: CMK part wiped with an error in %.1f ms (its key is destroyed "
+               "all the same): %s",
+               ms, e->wipe_err);
+    else
+        sl_log(n->log, SL_LOG_INFO, "cache",
+               "hot cache: CMK part crypto-shredded in %.1f ms (%llu block(s), %llu byte(s); "
+               "key %.1f ms, entries %.1f ms)",
+               ms, (unsigned long long)w->blocks, (unsigned long long)w->bytes,
+               (double)w->ns_key / 1e6, (double)w->ns_drop / 1e6);
+    char js[300];
+    snprintf(js, sizeof js,
+             "{\"scope\":\"CMK\",\"blocks\":%llu,\"bytes\":%llu,\"milliseconds\":%.3f,"
+             "\"ok\":%s}",
+             (unsigned long long)w->blocks, (unsigned long long)w->bytes, ms,
+             e->wipe_rc ? "false" : "true");
+    sl_node__audit(n, "cache.wipe", js);
+}
+
 static void store_rotation(void *arg);
 static void rotation_stored(void *arg);
 
@@ -247,6 +284,8 @@ static void on_async(uv_async_t *a)
         switch (ev->kind) {
         case SL_KEYMON_STATE:
             audit_state(n, ev, kid);
+            if (e->wiped)
+                report_wipe(n, e);
             if (ev->to == SL_KEY_REVOKED) {
                 atomic_fetch_add(&k->revocations, 1);
                 sl_log(n->log, SL_LOG_ERROR, "cmk",
@@ -263,6 +302,9 @@ static void on_async(uv_async_t *a)
                     k->last_outage_ms = ev->outage_ms;
                     audit_drops(k);
                 }
+                /* The key is (back) in the keyring: refill the hot window. */
+                if (ev->from == SL_KEY_REVOKED || ev->from == SL_KEY_NONE)
+                    sl_node__cache_reload(n, SL_SCOPE_CMK);
                 sl_log(n->log, SL_LOG_INFO, "cmk",
                        "customer-managed key active%s (was %s for %lld ms, check %lld ms)",
                        ev->from == SL_KEY_NONE ? "" : " again", sl_key_state_name(ev->from),
@@ -466,6 +508,10 @@ int sl_node__cmk_watch(sl_node_t *n, sl_kek_provider_t *kek, sl_token_source_t *
                            .arg = k };
     rc = sl_keymon_start(&o, &k->mon, d);
     sl_aek_list_free(list, cnt);
+    /* A key just configured is in the keyring already: its part of the hot
+     * cache can start (no state change will say so). */
+    if (!rc && initial == SL_KEY_ACTIVE)
+        sl_node__cache_reload(n, SL_SCOPE_CMK);
     /* Look at the key's expiry now and every hour. */
     if (!rc)
         uv_timer_start(&k->expiry_timer, on_expiry_timer, 1000, 3600 * 1000);

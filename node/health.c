@@ -72,6 +72,8 @@ void sl_h_readyz(sl_req_t *r)
         sl_jw_key(&w, "customerManagedKey");
         sl_node__cmk_json(n, &w);
     }
+    sl_jw_key(&w, "hotCache");
+    sl_node__cache_json(n, &w);
     sl_jw_obj_end(&w);
     sl_jw_obj_end(&w);
     sl_respond_json(r, ready ? 200 : 503, &b);

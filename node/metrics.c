@@ -190,6 +190,7 @@ void sl_metrics_render(sl_metrics_t *m, sl_node_t *n, sl_buf_t *out)
     render_storage(n, out);
     if (n->cmk)
         sl_node__cmk_metrics(n, out);
+    sl_node__cache_metrics(n, out);
     sl_buf_printf(out,
                   "# HELP sealog_queries_total Queries run, failed, timed out, cut.\n"
                   "# TYPE sealog_queries_total counter\n"

@@ -86,6 +86,7 @@ static void begin_drain(sl_node_t *n, const char *why)
     if (n->state != SL_NODE_RUNNING)
         return;
     n->state = SL_NODE_DRAINING;
+    sl_node__cache_cancel(n);
     sl_log(n->log, SL_LOG_INFO, "node", "%s: draining (%llu in flight, up to %lld ms)", why,
            (unsigned long long)n->inflight, (long long)n->cfg->shutdown_timeout_ms);
     sl_node__http_stop_accepting(n);
@@ -161,6 +162,10 @@ static int start(sl_node_t *n, sl_diag_t *d)
     if ((rc = sl_node__audit_open(n, d)))
         return rc;
     if ((rc = sl_node__cmk_open(n, d)))
+        return rc;
+    sl_cluster_t cluster;
+    sl_node__cmk_cluster(n, &cluster);
+    if ((rc = sl_node__cache_open(n, cluster.kv_uri[0] != '\0', d)))
         return rc;
     /* A scan uses the query's own thread plus helpers, up to the pool size
      * and the cores there are. */
@@ -243,6 +248,7 @@ int sl_node_main(sl_config_t *cfg, int argc, char **argv, char **envp, int out_f
     /* The store first: its WAL thread pokes store_async, which must still be
      * open then. Nothing is in flight any more, so no answer is lost. */
     sl_node__storage_close(n);
+    sl_node__cache_close(n);
 
     /* Close whatever is left (listeners on failure, idle keep-alive
      * connections) and let the close callbacks run. h2o's context can only

@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <uv.h>
 
+#include "cache/cache.h"
 #include "crypto/crypto.h"
 #include "node/node.h"
 #include "store/store.h"
@@ -84,6 +85,7 @@ struct sl_node {
     bool store_async_ready;
     sl_qspawn_t *qspawn; /* query_pool.c */
     sl_cmk_t *cmk;       /* cmk.c */
+    struct sl_node_cache *hot; /* hotcache.c */
     struct sl_audit_q *audit; /* audit.c */
     unsigned query_helpers;
     _Atomic uint64_t queries, query_errors, query_timeouts, query_partial;
@@ -181,6 +183,20 @@ void sl_node__http_dispose(sl_node_t *n);
 /* node.c */
 void sl_node__maybe_finish_drain(sl_node_t *n);
 
+/* hotcache.c: the hot cache's life in the node (see the file's note). */
+typedef struct sl_node_cache sl_node_cache_t;
+sl_node_cache_t *sl_node__cache_create(sl_node_t *n); /* before the store opens */
+void sl_node__cache_on_block(void *arg, const sl_store_block_info_t *info, sl_colset_t *rows);
+int sl_node__cache_open(sl_node_t *n, bool cmk_may_come, sl_diag_t *d);
+sl_cache_t *sl_node__cache(sl_node_t *n); /* NULL: no cache */
+void sl_node__cache_reload(sl_node_t *n, sl_scope_t s);
+int sl_node__cache_wipe(sl_node_t *n, sl_scope_t s, sl_cache_wipe_stats_t *st, sl_diag_t *d);
+void sl_node__cache_purge(sl_node_t *n, const sl_retention_rule_t *rules, size_t nrules);
+void sl_node__cache_json(sl_node_t *n, sl_jw_t *w);
+void sl_node__cache_metrics(sl_node_t *n, sl_buf_t *out);
+void sl_node__cache_cancel(sl_node_t *n); /* a drain began: reloads stop */
+void sl_node__cache_close(sl_node_t *n);  /* after the store is closed */
+
 /* work.c: run `fn` on the thread pool, then `done` on the loop thread. */
 typedef void (*sl_work_fn)(void *arg);
 void sl_node__run_blocking(sl_node_t *n, sl_work_fn fn, sl_work_fn done, void *arg);
@@ -264,6 +280,15 @@ void sl_respond_retry_after(sl_req_t *r, int status, int retry_after_s, const ch
 extern const sl_route_t sl_routes[];
 extern const size_t sl_routes_count;
 void sl_node__dispatch(sl_node_t *n, h2o_req_t *req);
+/* The route for `method` (mlen bytes) on the parsed target `t`, as dispatch
+ * picks it: the first route of sl_routes whose pattern matches the path and
+ * whose method is `method` (GET routes also serve HEAD). Returns its index
+ * with its captures in params ("{}": a segment of t; "{*}": segments joined
+ * by '/', copied into pool); -1 when no route has this path (404); -2 when
+ * some do but not for this method (405), listing their methods in `allow`
+ * ("GET, POST") when it is not NULL. */
+int sl_node__route_find(const char *method, size_t mlen, const sl_target_t *t, sl_pool_t *pool,
+                        const char *params[SL_REQ_MAX_PARAMS], sl_buf_t *allow);
 sl_req_t *sl_node__req_create(sl_node_t *n, h2o_req_t *req);
 
 /* auth.c */

@@ -330,6 +330,7 @@ static void run_item(qjob_t *j, qitem_t *it)
         return;
     resolver_t rv = { j };
     sl_query_env_t env = { .store = n->store,
+                           .cache = sl_node__cache(n),
                            .resolve_ws = resolve_ws,
                            .resolve_arg = &rv,
                            .spawn = n->qspawn ? sl_node__qspawn : NULL,

@@ -24,6 +24,8 @@ static void purge_work(void *arg)
     purge_job_t *j = arg;
     uint64_t t0 = sl_time_mono_ns();
     j->rc = sl_store_purge(j->n->store, j->rules, j->nrules, &j->st, &j->d);
+    if (!j->rc)
+        sl_node__cache_purge(j->n, j->rules, j->nrules);
     j->ns = sl_time_mono_ns() - t0;
 }
 

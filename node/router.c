@@ -142,6 +142,33 @@ static bool authenticate(sl_req_t *r)
     return true;
 }
 
+int sl_node__route_find(const char *method, size_t mlen, const sl_target_t *t, sl_pool_t *pool,
+                        const char *params[SL_REQ_MAX_PARAMS], sl_buf_t *allow)
+{
+    bool path_known = false;
+    for (size_t i = 0; i < sl_routes_count; i++) {
+        const char *got[SL_REQ_MAX_PARAMS] = { 0 };
+        if (!match(sl_routes[i].pattern, t, pool, got))
+            continue;
+        path_known = true;
+        const char *m = sl_routes[i].method;
+        bool head_ok = !strcmp(m, "GET") && mlen == 4 && !memcmp(method, "HEAD", 4);
+        if ((strlen(m) != mlen || memcmp(m, method, mlen)) && !head_ok)
+            continue;
+        memcpy(params, got, sizeof got);
+        return (int)i;
+    }
+    if (!path_known)
+        return -1;
+    /* 405: every method the path has, in table order (the Allow header). */
+    for (size_t i = 0; allow && i < sl_routes_count; i++) {
+        const char *got[SL_REQ_MAX_PARAMS];
+        if (match(sl_routes[i].pattern, t, pool, got))
+            sl_buf_printf(allow, "%s%s", allow->len ? ", " : "", sl_routes[i].method);
+    }
+    return -2;
+}
+
 void sl_node__dispatch(sl_node_t *n, h2o_req_t *req)
 {
     sl_req_t *r = sl_node__req_create(n, req);
@@ -150,39 +177,24 @@ void sl_node__dispatch(sl_node_t *n, h2o_req_t *req)
         sl_respond_error(r, 400, "BadRequest", NULL, "The request target is malformed.");
         return;
     }
-    bool path_known = false;
-    for (size_t i = 0; i < sl_routes_count; i++) {
-        const char *params[SL_REQ_MAX_PARAMS] = { 0 };
-        if (!match(sl_routes[i].pattern, &r->target, r->pool, params))
-            continue;
-        path_known = true;
-        const char *m = sl_routes[i].method;
-        bool head_ok = !strcmp(m, "GET") && req->method.len == 4 &&
-                       !memcmp(req->method.base, "HEAD", 4);
-        if ((strlen(m) != req->method.len || memcmp(m, req->method.base, req->method.len)) &&
-            !head_ok)
-            continue;
+    sl_buf_t allow = SL_BUF_INIT;
+    int i = sl_node__route_find(req->method.base, req->method.len, &r->target, r->pool, r->params,
+                                &allow);
+    if (i >= 0) {
         r->route = &sl_routes[i];
-        r->route_index = (int)i;
-        memcpy(r->params, params, sizeof params);
+        r->route_index = i;
         sl_logr(n->log, SL_LOG_DEBUG, "http", r->id, "%.*s %s", (int)req->method.len,
                 req->method.base, r->target.path);
         if (authenticate(r))
             r->route->fn(r);
         return;
     }
-    if (path_known) {
-        sl_buf_t allow = SL_BUF_INIT;
-        for (size_t i = 0; i < sl_routes_count; i++) {
-            const char *params[SL_REQ_MAX_PARAMS];
-            if (match(sl_routes[i].pattern, &r->target, r->pool, params))
-                sl_buf_printf(&allow, "%s%s", allow.len ? ", " : "", sl_routes[i].method);
-        }
+    if (i == -2) {
         sl_req_add_header(r, "allow", allow.data);
-        sl_buf_dispose(&allow);
         sl_respond_error(r, 405, "MethodNotAllowed", NULL, "Method %.*s is not allowed on %s.",
                          (int)req->method.len, req->method.base, r->target.path);
-        return;
+    } else {
+        sl_respond_error(r, 404, "PathNotFoundError", NULL, "The requested path does not exist");
     }
-    sl_respond_error(r, 404, "PathNotFoundError", NULL, "The requested path does not exist");
+    sl_buf_dispose(&allow);
 }

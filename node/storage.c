@@ -35,6 +35,8 @@ int sl_node__storage_open(sl_node_t *n, sl_diag_t *d)
     o.segment_span_ms = n->cfg->segment_span_ms;
     o.on_commit = on_commit;
     o.on_commit_arg = n;
+    o.on_block = sl_node__cache_on_block;
+    o.on_block_arg = sl_node__cache_create(n);
     uint64_t t0 = sl_time_mono_ns();
     int rc = sl_store_open(&o, &n->store, d);
     if (!rc)

@@ -84,7 +84,8 @@ bool sl_qdyn_member(const char *s, size_t n, const char *key, size_t kn, const c
         if (i >= n)
             break;
         size_t ve = skip(s, n, i);
-        if (kok && k.len == kn && memcmp(k.data, key, kn) == 0) {
+        /* An empty key leaves k.data NULL, which memcmp may not be given. */
+        if (kok && k.len == kn && (kn == 0 || memcmp(k.data, key, kn) == 0)) {
             /* Duplicate keys: the last one wins, as in most JSON readers. */
             *v = s + i;
             *vn = ve - i;

@@ -271,7 +271,8 @@ int sl_query_run(const sl_query_env_t *env, const sl_query_req_t *req, sl_query_
     sl_pool_t *pool = sl_pool_create();
     run_t r = { pool, env, req, { 0 }, { 0 } };
     sl_qctx_init(&r.q, req->now, req->deadline_ns, req->mem_budget, req->cancel);
-    r.x = (sl_qexec_t){ &r.q, env->store, env->spawn, env->spawn_arg, env->helpers, d };
+    r.x = (sl_qexec_t){ &r.q, env->store, env->spawn, env->spawn_arg, env->helpers, d,
+                        env->cache };
     sl_query_node_t *ast;
     sl_query_error_t perr;
     int rc = sl_query_parse(pool, req->text, req->len, &ast, &perr, d);

@@ -86,9 +86,20 @@ static int load_block(frag_t *f, size_t i, sl_snap_reader_t *rd, sl_qbatch_t *b,
     sl_colset_init(&rows);
     uint64_t dec = 0;
     bool skipped = false;
-    int rc = sl_store_snap_read_probed(f->snap, i, f->cols[blk->table], f->ncols[blk->table],
+    int rc;
+    if (f->x->cache) {
+        /* Through the hot cache: hits skip the store; misses are admitted. */
+        sl_cache_read_stats_t cst;
+        rc = sl_cache_read_probed(f->x->cache, f->snap, i, f->cols[blk->table],
+                                  f->ncols[blk->table], s->scan.probes, s->scan.nprobes, rd,
+                                  &rows, &cst, rt->d);
+        dec = cst.bytes_decrypted;
+        skipped = cst.skipped;
+    } else {
+        rc = sl_store_snap_read_probed(f->snap, i, f->cols[blk->table], f->ncols[blk->table],
                                        s->scan.probes, s->scan.nprobes, rd, &rows, &dec,
                                        &skipped, rt->d);
+    }
     atomic_fetch_add(&f->x->q->bytes_decrypted, dec);
     if (skipped) {
         /* Its term filter proves no row can pass the query's `has`. */

@@ -36,11 +36,15 @@ int sl_query_syntax_check(const char *text, size_t len, sl_diag_t *d);
 
 #include <stdatomic.h>
 
+#include "cache/cache.h"
 #include "store/store.h"
 
 /* What a query runs against (provided by the node). */
 typedef struct sl_query_env {
     sl_store_t *store;
+    /* The hot cache: blocks are read through it (sl_cache_read) when set;
+     * NULL reads the store directly. */
+    sl_cache_t *cache;
     /* Resolves workspace("...") — a name, a GUID, or an Azure resource id —
      * to a workspace the caller may read: 0, SL_ENOTFOUND or SL_EFORBIDDEN
      * with a message in d. NULL: workspace() is not available. */

@@ -1474,6 +1474,7 @@ typedef struct sl_qexec {
     void *spawn_arg;
     unsigned helpers; /* extra threads per scan */
     sl_diag_t *d;
+    sl_cache_t *cache; /* read blocks through the hot cache (NULL: the store) */
 } sl_qexec_t;
 
 /* Runs a plan to a materialised batch (exec.c). */

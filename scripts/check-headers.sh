@@ -13,7 +13,7 @@ check() { # pattern allowed-dirs...
         if [ $ok -eq 0 ]; then echo "header rule: $f includes <$pat...>"; fail=1; fi
     done
 }
-check 'lmdb\.h' store
+check 'lmdb\.h' store cache
 # bench/ holds separate programs (sealog-load drives TLS over memory BIOs).
 check 'openssl/' crypto vault bench
 check 'h2o' node vault

@@ -7,6 +7,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
+# Undefined behaviour is a finding like a crash: stop at the first report.
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}halt_on_error=1:print_stacktrace=1"
 for bin in "$build"/tests/fuzz/fuzz_*; do
     [ -x "$bin" ] || continue
     name=$(basename "$bin")

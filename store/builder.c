@@ -150,6 +150,18 @@ int sl_store__builders_add(sl_store_t *s, sl_pending_t *p, sl_diag_t *d)
     return rc;
 }
 
+/* Blocks written in one segment transaction, for the on_block hook. */
+typedef struct written {
+    sl_builder_t *b;
+    size_t from, to; /* rows of the builder */
+    sl_block_hdr_t h;
+} written_t;
+
+typedef struct written_list {
+    written_t *v;
+    size_t n, cap;
+} written_list_t;
+
 static void builder_reset(sl_builder_t *b)
 {
     sl_colset_dispose(&b->rows);
@@ -158,8 +170,10 @@ static void builder_reset(sl_builder_t *b)
     b->raw_bytes = 0;
 }
 
-/* Writes all rows of `b` as blocks into the open transaction. */
-static int write_builder(sl_store_t *s, sl_builder_t *b, MDB_txn *txn, sl_diag_t *d)
+/* Writes all rows of `b` as blocks into the open transaction; each block
+ * is recorded in `w`. */
+static int write_builder(sl_store_t *s, sl_builder_t *b, MDB_txn *txn, written_list_t *w,
+                         sl_diag_t *d)
 {
     uint32_t max_rows = s->o.block_max_rows;
     size_t bytes = sl_colset_bytes(&b->rows);
@@ -204,6 +218,13 @@ static int write_builder(sl_store_t *s, sl_builder_t *b, MDB_txn *txn, sl_diag_t
                 sl_store__block_key(&b->ws, b->table_id, h.tmin, id, key);
                 MDB_val hk = { sizeof key, key }, hv = { sizeof hdr, hdr };
                 rc = mdb_put(txn, b->seg->blocks, &hk, &hv, 0);
+                if (!rc) {
+                    if (w->n == w->cap) {
+                        w->cap = w->cap ? w->cap * 2 : 16;
+                        w->v = sl_xrealloc(w->v, w->cap * sizeof *w->v);
+                    }
+                    w->v[w->n++] = (written_t){ b, from, to, h };
+                }
             }
             if (rc)
                 rc = sl_store__mdb_err(rc, d, "write block");
@@ -264,6 +285,43 @@ static bool due(const sl_store_t *s, const sl_builder_t *b, bool all, uint64_t n
     return now - b->first_ns >= (uint64_t)s->o.flush_interval_ms * 1000000u;
 }
 
+/*
+ * Hands each block of a committed transaction to the on_block hook, then
+ * empties the builders that were written. A builder that made one block
+ * lends its own rows (the hook may take them: the builder is emptied next
+ * anyway); a builder split into several blocks gives each a copy of its
+ * part. Builders are reset from this list rather than by asking due()
+ * again, whose answer may have changed since (a key dropped meanwhile).
+ */
+static void after_commit(sl_store_t *s, written_list_t *w)
+{
+    for (size_t i = 0; i < w->n; i++) {
+        written_t *x = &w->v[i];
+        if (!s->o.on_block) {
+            continue;
+        }
+        sl_store_block_info_t info = { .block_id = x->h.block_id, .scope = x->h.scope,
+                                       .aek_id = x->h.aek_id, .ws = x->b->ws,
+                                       .table_id = x->b->table_id, .tmin = x->h.tmin,
+                                       .tmax = x->h.tmax, .rows = x->h.rows };
+        if (x->from == 0 && x->to == x->b->rows.nrows) {
+            s->o.on_block(s->o.on_block_arg, &info, &x->b->rows);
+        } else {
+            sl_colset_t part;
+            sl_colset_init(&part);
+            sl_colset_append(&part, &x->b->rows, x->from, x->to);
+            s->o.on_block(s->o.on_block_arg, &info, &part);
+            sl_colset_dispose(&part);
+        }
+    }
+    for (size_t i = 0; i < w->n; i++) {
+        if (i + 1 == w->n || w->v[i + 1].b != w->v[i].b) {
+            builder_reset(w->v[i].b);
+        }
+    }
+    w->n = 0;
+}
+
 int sl_store__builders_flush(sl_store_t *s, bool all, sl_diag_t *d)
 {
     uint64_t now = sl_time_mono_ns();
@@ -277,6 +335,7 @@ int sl_store__builders_flush(sl_store_t *s, bool all, sl_diag_t *d)
     if (rc)
         return rc;
     uint64_t t0 = sl_time_mono_ns();
+    written_list_t w = { 0 };
     /* One transaction per segment for all its due builders. */
     for (sl_builder_t *b = s->builders; b && !rc; b = b->next) {
         if (!due(s, b, all, now) || b->seg->dirty)
@@ -290,7 +349,7 @@ int sl_store__builders_flush(sl_store_t *s, bool all, sl_diag_t *d)
         }
         for (sl_builder_t *c = b; c && !rc; c = c->next)
             if (c->seg == seg && due(s, c, all, now))
-                rc = write_builder(s, c, txn, d);
+                rc = write_builder(s, c, txn, &w, d);
         if (rc) {
             mdb_txn_abort(txn);
             break;
@@ -301,10 +360,9 @@ int sl_store__builders_flush(sl_store_t *s, bool all, sl_diag_t *d)
             break;
         }
         seg->dirty = true;
-        for (sl_builder_t *c = b; c; c = c->next)
-            if (c->seg == seg && due(s, c, all, now))
-                builder_reset(c);
+        after_commit(s, &w);
     }
+    sl_free(w.v);
     /* The WAL may drop records only once their blocks are on disk for good. */
     for (sl_builder_t *b = s->builders; b; b = b->next) {
         if (b->seg->dirty) {

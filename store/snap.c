@@ -89,7 +89,8 @@ static int list_segment(sl_snap_t *sn, MDB_txn *txn, sl_segment_t *seg,
                                  (unsigned long long)h.block_id, seg->dir);
                 break;
             }
-            sl_snap_block_t b = { .table = t, .scope = h.scope, .aek_id = h.aek_id,
+            sl_snap_block_t b = { .table = t, .block_id = h.block_id, .ws = tabs[t].ws,
+                                  .scope = h.scope, .aek_id = h.aek_id,
                                   .kek_version = h.kek_version, .tmin = h.tmin, .tmax = h.tmax,
                                   .rows = h.rows, .bytes = dv.mv_size };
             snap_ref_t ref = { v.mv_data, dv.mv_data, v.mv_size, dv.mv_size, NULL };
@@ -102,8 +103,8 @@ static int list_segment(sl_snap_t *sn, MDB_txn *txn, sl_segment_t *seg,
 
 /* Copies the rows of `rows` with TimeGenerated in [t0, t1] as one memory
  * block of table `t`. */
-static void add_memory(sl_snap_t *sn, size_t t, sl_scope_t scope, const sl_colset_t *rows,
-                       sl_ticks_t t0, sl_ticks_t t1)
+static void add_memory(sl_snap_t *sn, size_t t, const sl_guid_t *ws, sl_scope_t scope,
+                       const sl_colset_t *rows, sl_ticks_t t0, sl_ticks_t t1)
 {
     int tc = sl_colset_find(rows, "TimeGenerated");
     if (tc < 0 || !rows->nrows)
@@ -132,7 +133,7 @@ static void add_memory(sl_snap_t *sn, size_t t, sl_scope_t scope, const sl_colse
         sl_free(copy);
         return;
     }
-    sl_snap_block_t b = { .table = t, .scope = scope, .tmin = lo, .tmax = hi,
+    sl_snap_block_t b = { .table = t, .ws = *ws, .scope = scope, .tmin = lo, .tmax = hi,
                           .rows = (uint32_t)copy->nrows, .bytes = sl_colset_bytes(copy),
                           .memory = true };
     snap_ref_t ref = { NULL, NULL, 0, 0, copy };
@@ -148,14 +149,14 @@ static void list_memory(sl_snap_t *sn, const sl_snap_table_t *tabs, const uint32
             continue;
         for (sl_builder_t *b = s->builders; b; b = b->next)
             if (b->table_id == ids[t] && !memcmp(b->ws.b, tabs[t].ws.b, 16))
-                add_memory(sn, t, b->scope, &b->rows, t0, t1);
+                add_memory(sn, t, &tabs[t].ws, b->scope, &b->rows, t0, t1);
         for (sl_pending_t *p = s->seg_work; p; p = p->next)
             if (p->table_id == ids[t] && !memcmp(p->batch->ws.b, tabs[t].ws.b, 16))
-                add_memory(sn, t, p->batch->scope, &p->batch->rows, t0, t1);
+                add_memory(sn, t, &tabs[t].ws, p->batch->scope, &p->batch->rows, t0, t1);
         pthread_mutex_lock(&s->mu);
         for (sl_pending_t *p = s->seg_head; p; p = p->next)
             if (p->table_id == ids[t] && !memcmp(p->batch->ws.b, tabs[t].ws.b, 16))
-                add_memory(sn, t, p->batch->scope, &p->batch->rows, t0, t1);
+                add_memory(sn, t, &tabs[t].ws, p->batch->scope, &p->batch->rows, t0, t1);
         pthread_mutex_unlock(&s->mu);
     }
 }

@@ -272,6 +272,28 @@ void sl_batch_destroy(sl_batch_t *b);
 
 typedef struct sl_store sl_store_t;
 
+/* A block that has just been written (see sl_store_opts_t.on_block). */
+typedef struct sl_store_block_info {
+    uint64_t block_id;
+    sl_scope_t scope;
+    uint64_t aek_id;
+    sl_guid_t ws;
+    uint32_t table_id; /* the table's id in the catalog (sl_table_def_t.table_id) */
+    sl_ticks_t tmin, tmax;
+    uint32_t rows;
+} sl_store_block_info_t;
+
+/*
+ * Called once per block after the transaction that wrote it committed, with
+ * the block's rows in the clear. The callback may take the contents of
+ * `rows` (move them out and leave it zeroed, as sl_colset_init does); the
+ * store disposes whatever is left. It runs on the segment writer thread (or,
+ * during sl_store_open's WAL replay, on the opening thread) while ingestion
+ * waits for it: it must only hand the rows off (e.g. queue them) and return.
+ */
+typedef void (*sl_store_block_cb)(void *arg, const sl_store_block_info_t *info,
+                                  sl_colset_t *rows);
+
 typedef struct sl_store_opts {
     const char *data_dir;     /* the node's data directory */
     sl_keyring_t *keyring;    /* borrowed */
@@ -287,6 +309,9 @@ typedef struct sl_store_opts {
      * uv_async_send). */
     void (*on_commit)(void *arg);
     void *on_commit_arg;
+    /* Optional "block written" hook (the hot cache's feed); NULL: none. */
+    sl_store_block_cb on_block;
+    void *on_block_arg;
 } sl_store_opts_t;
 
 /*
@@ -377,6 +402,8 @@ typedef struct sl_snap_table {
 
 typedef struct sl_snap_block {
     size_t table; /* index into the tables given to sl_store_snap_open */
+    uint64_t block_id; /* 0 for memory blocks */
+    sl_guid_t ws;      /* the table's workspace */
     sl_scope_t scope;
     uint64_t aek_id;
     uint32_t kek_version;

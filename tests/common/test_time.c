@@ -117,6 +117,54 @@ Test(common_time, iso_durations)
     cr_expect_eq(sl_time_parse_iso_duration("1H", 2, &t), SL_EPARSE);
 }
 
+static sl_ticks_t dur(const char *s)
+{
+    sl_ticks_t t = -1;
+    cr_assert_eq(sl_time_parse_iso_duration(s, strlen(s), &t), 0, "%s", s);
+    return t;
+}
+
+Test(common_time, iso_durations_are_exact_however_spelled)
+{
+    /* Found by fuzz_timespan: summed as doubles, a duration past 2^53
+     * ticks (~28 years) came out hundreds of ticks apart depending on its
+     * units. */
+    sl_ticks_t want = INT64_C(10157699) * SL_TICKS_PER_DAY + 2 * SL_TICKS_PER_HOUR +
+                      48 * SL_TICKS_PER_MIN + 5 * SL_TICKS_PER_SEC + 4775070;
+    cr_expect_eq(dur("P10157699DT2H48M5.477507S"), want);
+    cr_expect_eq(dur("PT877625203685.477507S"), want);
+    cr_expect_eq(dur("-PT877625203685.4775070S"), -want);
+    /* Fractions of any unit, either separator, rounded to the nearest tick. */
+    cr_expect_eq(dur("PT0,00000005S"), 1);
+    cr_expect_eq(dur("PT0.00000004S"), 0);
+    cr_expect_eq(dur("P0.5D"), SL_TICKS_PER_DAY / 2);
+    cr_expect_eq(dur("PT.25H"), SL_TICKS_PER_HOUR / 4);
+    cr_expect_eq(dur("PT1.S"), SL_TICKS_PER_SEC);
+    cr_expect_eq(dur("P1Y"), 365 * SL_TICKS_PER_DAY);
+    /* The largest duration there is, and one tick more. */
+    cr_expect_eq(dur("PT922337203685.4775807S"), INT64_MAX);
+    sl_ticks_t t;
+    cr_expect_eq(sl_time_parse_iso_duration("PT922337203685.4775808S", 23, &t), SL_EPARSE);
+    cr_expect_eq(sl_time_parse_iso_duration("P10675199D10675199D", 19, &t), SL_EPARSE);
+    cr_expect_eq(sl_time_parse_iso_duration("PT.S", 4, &t), SL_EPARSE);
+    cr_expect_eq(sl_time_parse_iso_duration("PT1.2.3S", 8, &t), SL_EPARSE);
+}
+
+Test(common_time, iso_intervals_outside_the_tick_range_are_refused)
+{
+    /* Found with fuzz_timespan: start - duration and start + duration
+     * overflowed (undefined behaviour) for durations of ~27,000 years. */
+    sl_ticks_t now = INT64_C(1718000000) * SL_TICKS_PER_SEC, a, b;
+    const char *s = "P10000000D/0001-01-01T00:00:00Z";
+    cr_expect_eq(sl_time_parse_iso_interval(s, strlen(s), now, &a, &b), SL_EPARSE);
+    s = "9999-12-31T00:00:00Z/P10000000D";
+    cr_expect_eq(sl_time_parse_iso_interval(s, strlen(s), now, &a, &b), SL_EPARSE);
+    /* Within the range they still work. */
+    s = "P10000D/2024-06-01T00:00:00Z";
+    cr_assert_eq(sl_time_parse_iso_interval(s, strlen(s), now, &a, &b), 0);
+    cr_expect_eq(b - a, 10000 * SL_TICKS_PER_DAY);
+}
+
 Test(common_time, iso_intervals_in_the_four_sdk_shapes)
 {
     sl_ticks_t now = INT64_C(1718000000) * SL_TICKS_PER_SEC, a, b, d0;

@@ -21,6 +21,8 @@ typedef struct env {
     char key_version[33];
     char ws_cmk[37], key_cmk[100], ws_mmk[37], key_mmk[100];
     int seq;
+    char token_file[400], grace[16];
+    const char *const *more; /* extra node flags (static storage) */
 } env_t;
 
 static inline void vault_start_on(env_t *e, const char *port)
@@ -33,6 +35,19 @@ static inline void vault_start_on(env_t *e, const char *port)
     snprintf(e->vault_port, sizeof e->vault_port, "%s", p + 1);
 }
 
+/* (Re)starts the node with the set-up's flags. */
+static inline void node_start(env_t *e)
+{
+    const char *extra[32] = { "--cmk-check-interval", "1s", "--vault-token-file", e->token_file,
+                              "--vault-ca-file", e->vault.cacert, "--cmk-grace-period",
+                              e->grace, NULL };
+    size_t at = 8;
+    for (size_t i = 0; e->more && e->more[i] && at < 31; i++)
+        extra[at++] = e->more[i];
+    extra[at] = NULL;
+    cr_assert_eq(th_node_start(&e->node, extra), 0, "node did not start");
+}
+
 /* Starts a vault with an RSA key "cmk" and a node that may use it (checks
  * every second), with two workspaces; `more` adds node flags (NULL-ended,
  * may be NULL). */
@@ -42,29 +57,18 @@ static inline void up_with(env_t *e, const char *grace, const char *const *more)
     th_node_init(&e->vault);
     vault_start_on(e, NULL);
     th_kv_create(&e->vault, "cmk", "{\"kty\":\"RSA\",\"key_size\":2048}", e->key_version);
-    char token[160], tpath[400];
+    char token[160];
     th_vault_token(
       &e->vault, "{\"permissions\":\"get,wrapKey,unwrapKey\",\"name\":\"sealogd\"}", token);
-    snprintf(tpath, sizeof tpath, "%s/vault.token", e->vault.dir);
-    FILE *f = fopen(tpath, "w");
+    snprintf(e->token_file, sizeof e->token_file, "%s/vault.token", e->vault.dir);
+    FILE *f = fopen(e->token_file, "w");
     cr_assert_not_null(f);
     fprintf(f, "%s\n", token);
     fclose(f);
+    snprintf(e->grace, sizeof e->grace, "%s", grace ? grace : "1h");
+    e->more = more;
     th_node_init(&e->node);
-    const char *extra[32] = { "--cmk-check-interval",
-                              "1s",
-                              "--vault-token-file",
-                              tpath,
-                              "--vault-ca-file",
-                              e->vault.cacert,
-                              "--cmk-grace-period",
-                              grace ? grace : "1h",
-                              NULL };
-    size_t at = 8;
-    for (size_t i = 0; more && more[i] && at < 31; i++)
-        extra[at++] = more[i];
-    extra[at] = NULL;
-    cr_assert_eq(th_node_start(&e->node, extra), 0, "node did not start");
+    node_start(e);
     th_workspace(&e->node, "cmk-ws", 30, e->ws_cmk, e->key_cmk);
     th_workspace(&e->node, "mmk-ws", 30, e->ws_mmk, e->key_mmk);
 }

@@ -63,6 +63,21 @@ Test(load_body, times_format_like_the_common_formatter)
     sl_buf_dispose(&b);
 }
 
+Test(load_body, absurd_times_are_formatted_without_overflow)
+{
+    sl_load_row_t r = sample();
+    sl_buf_t b = SL_BUF_INIT;
+    const int64_t ms[] = { INT64_C(17180000006000654), -INT64_C(17180000006000654), INT64_MAX,
+                           INT64_MIN + 1 };
+    for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
+        r.ts_ms = ms[i];
+        sl_buf_reset(&b);
+        sl_load_record_append(&b, SL_LOAD_MODE_DC, &r, 0);
+        cr_expect(b.len > 0 && b.data[b.len - 1] == '}', "%lld: %s", (long long)ms[i], b.data);
+    }
+    sl_buf_dispose(&b);
+}
+
 Test(load_body, gzip_round_trips)
 {
     sl_buf_t json = SL_BUF_INIT, gz = SL_BUF_INIT;

@@ -25,6 +25,7 @@ typedef struct xt_env {
     sl_guid_t ws, ws2;
     int done;
     bool parallel; /* run scans on helper threads */
+    sl_cache_t *cache; /* read blocks through it when set (test_exec_cache.c) */
     sl_query_stats_t last; /* statistics of the last successful query */
 } xt_env_t;
 
@@ -165,7 +166,8 @@ static inline int xt_resolve(void *arg, const char *text, size_t n, sl_guid_t *o
 /* Runs a query; returns "name:type,...\nrow\nrow..." or "ERROR <code>: msg". */
 static inline char *xt_query_opts(xt_env_t *e, const char *text, const sl_query_req_t *opt)
 {
-    sl_query_env_t env = { .store = e->store, .resolve_ws = xt_resolve, .resolve_arg = e };
+    sl_query_env_t env = { .store = e->store, .cache = e->cache, .resolve_ws = xt_resolve,
+                           .resolve_arg = e };
     if (e->parallel) {
         env.spawn = xt_spawn;
         env.helpers = 3;

@@ -36,6 +36,15 @@ Test(query_fn_text_dyn, member_and_element_access)
     et_expect(NULL, "dynamic({\"a\":1, \"a\":2}).a", "2:dynamic");
 }
 
+Test(query_fn_text_dyn, empty_member_name)
+{
+    /* Found by fuzz_dyn: an empty key has no text to compare (UBSan's
+     * nonnull check fired in memcmp). */
+    et_expect(NULL, "dynamic({\"\":1,\"a\":2})['']", "1:dynamic");
+    et_expect(NULL, "dynamic({\"a\":2})['']", ":dynamic");
+    et_expect(NULL, "dynamic({\"\":{\"\":[3]}})[''][''][0]", "3:dynamic");
+}
+
 Test(query_fn_text_dyn, real_indexes_are_converted)
 {
     if (!sl_qfn_find("tolong", 6, 1)) {
