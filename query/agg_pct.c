@@ -90,7 +90,8 @@ int sl_qagg_pct_bind(sl_qbind_t *b, sl_qaggcall_t *call, sl_diag_t *d)
                 *c = '_';
             }
         }
-        call->out_types[k] = t;
+        /* Kusto widens int to long here. */
+        call->out_types[k] = t == SL_TYPE_INT ? SL_TYPE_LONG : t;
         call->out_names[k] =
           sl_pool_printf(pool, "percentile_%s_%s", call->argname ? call->argname : "", num);
     }

@@ -231,6 +231,42 @@ static int subquery_values(sl_qbind_t *b, const sl_query_node_t *n, sl_qexpr_t *
 
 /* ---- Expressions ---------------------------------------------------------- */
 
+/* `* has "x"` (any column): the operator over every string column, joined
+ * with `or` — with `and` for a negated operator (`* !has "x"`: no column
+ * has it). Only string columns take part: a term is searched in text. */
+static int bind_any_column(sl_qbind_t *b, const sl_query_node_t *n, const sl_qschema_t *in,
+                           sl_qexpr_t **out)
+{
+    const char *name = sl_query_op_name(n->bin.op);
+    bool negated = name[0] == '!';
+    sl_qexpr_t *rhs;
+    int rc = bind(b, n->bin.rhs, in, &rhs);
+    if (rc)
+        return rc;
+    sl_qexpr_t *acc = NULL;
+    for (size_t c = 0; c < in->n; c++) {
+        if (in->types[c] != SL_TYPE_STRING)
+            continue;
+        sl_qexpr_t *col = sl_pool_calloc(b->pool, sizeof *col);
+        col->kind = SL_QX_COL;
+        col->col = c;
+        col->type = SL_TYPE_STRING;
+        col->pos = n->pos;
+        sl_qexpr_t *args[2] = { col, rhs }, *e;
+        if ((rc = sl_qbind_call(b, n, name, strlen(name), args, 2, &e)))
+            return rc;
+        if (acc) {
+            sl_qexpr_t *pair[2] = { acc, e };
+            const char *j = negated ? "and" : "or";
+            if ((rc = sl_qbind_call(b, n, j, strlen(j), pair, 2, &e)))
+                return rc;
+        }
+        acc = e;
+    }
+    *out = acc ? acc : sl_qbind_const(b, sl_qvec_const_bool(negated), n);
+    return 0;
+}
+
 static int bind_args(sl_qbind_t *b, const sl_query_list_t *list, const sl_qschema_t *in,
                      sl_qexpr_t **args)
 {
@@ -335,6 +371,8 @@ static int bind(sl_qbind_t *b, const sl_query_node_t *n, const sl_qschema_t *in,
         if (n->bin.op == SL_QUERY_OP_TERM)
             return at_error(b, SL_EUNSUPPORTED, n, "%.*s'Column:term' is only valid in search",
                             "", 0);
+        if (n->bin.lhs->kind == SL_QUERY_N_STAR)
+            return bind_any_column(b, n, in, out);
         sl_qexpr_t *args[2];
         rc = bind(b, n->bin.lhs, in, &args[0]);
         if (!rc)

@@ -97,6 +97,18 @@ static size_t add_tables(sl_qbind_t *b, leg_list_t *l, const sl_guid_t *ws, cons
     return hits;
 }
 
+/* Whether `name` is stored with another type than `t` by any leg: then,
+ * as in Kusto, every column of that name is suffixed with its type
+ * (`Version_string`, `Version_int`). */
+static bool legs_disagree(const leg_list_t *l, const char *name, sl_type_t t)
+{
+    for (size_t i = 0; i < l->n; i++)
+        for (size_t c = 0; c < l->v[i].ncols; c++)
+            if (l->v[i].coltypes[c] != t && !strcmp(l->v[i].colnames[c], name))
+                return true;
+    return false;
+}
+
 static sl_qplan_t *scan_from_legs(sl_qbind_t *b, leg_list_t *l, const char *withsource)
 {
     /* Output columns: withsource first, then stored columns by first
@@ -117,11 +129,9 @@ static sl_qplan_t *scan_from_legs(sl_qbind_t *b, leg_list_t *l, const char *with
         sl_qleg_t *g = &l->v[i];
         for (size_t c = 0; c < g->ncols; c++) {
             const char *nm = g->colnames[c];
-            int at = sl_qschema_find(o, nm);
-            if (at >= 0 && o->types[at] != g->coltypes[c]) {
+            if (legs_disagree(l, nm, g->coltypes[c]))
                 nm = sl_pool_printf(b->pool, "%s_%s", nm, sl_type_name(g->coltypes[c]));
-                at = sl_qschema_find(o, nm);
-            }
+            int at = sl_qschema_find(o, nm);
             if (at < 0) {
                 at = (int)o->n;
                 o->names[o->n] = nm;
@@ -213,6 +223,16 @@ static bool is_table_leg(sl_qbind_t *b, const sl_query_node_t *n)
     return !l;
 }
 
+/* legs_disagree for the inputs of a union of pipelines. */
+static bool inputs_disagree(sl_qplan_t *const *ins, size_t nin, const char *name, sl_type_t t)
+{
+    for (size_t i = 0; i < nin; i++)
+        for (size_t c = 0; c < ins[i]->out.n; c++)
+            if (ins[i]->out.types[c] != t && !strcmp(ins[i]->out.names[c], name))
+                return true;
+    return false;
+}
+
 static int bind_union(sl_qbind_t *b, const sl_query_node_t *u, sl_qplan_t *first,
                       sl_qplan_t **out)
 {
@@ -294,11 +314,9 @@ static int bind_union(sl_qbind_t *b, const sl_query_node_t *u, sl_qplan_t *first
         colof[i] = sl_pool_calloc(b->pool, (s->n + 1) * sizeof *colof[i]);
         for (size_t c = 0; c < s->n; c++) {
             const char *nm = s->names[c];
-            int at = sl_qschema_find(&p->out, nm);
-            if (at >= 0 && p->out.types[at] != s->types[c]) {
+            if (inputs_disagree(ins, nin, nm, s->types[c]))
                 nm = sl_pool_printf(b->pool, "%s_%s", nm, sl_type_name(s->types[c]));
-                at = sl_qschema_find(&p->out, nm);
-            }
+            int at = sl_qschema_find(&p->out, nm);
             if (at < 0) {
                 at = (int)p->out.n;
                 p->out.names[p->out.n] = nm;

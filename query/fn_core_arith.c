@@ -140,8 +140,12 @@ static int arith_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
                 if (q == 0 || (q == -1 && p == INT64_MIN)) {
                     o[i] = 0;
                     sl_qvec_set_null(r, i);
+                } else if (op == A_DIV) {
+                    o[i] = p / q;
                 } else {
-                    o[i] = op == A_DIV ? p / q : p % q;
+                    /* Kusto's modulo is never negative: 0 <= N % D < abs(D). */
+                    int64_t m = p % q;
+                    o[i] = m >= 0 ? m : q < 0 ? m - q : m + q;
                 }
             }
             break;
@@ -174,6 +178,8 @@ static int arith_eval(const sl_qcall_t *call, sl_qvec_t *const *args, size_t n,
                     : op == A_MUL ? p * q
                     : op == A_DIV ? p / q
                                   : fmod(p, q);
+                if (op == A_MOD && v < 0)
+                    v += fabs(q);
                 break;
             }
             o[i] = v;

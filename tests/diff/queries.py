@@ -39,22 +39,9 @@ NOT_YET = ("tier 1 of KQL.md but not executed yet: docs/KQL.md names join, mv-ex
            "and search as the next steps")
 BS, BH, BAU = "b.Syslog_CL", "b.Heartbeat_CL", "b.Audit_CL"
 
-# Known engine bugs (found by these cases; see the README). Each names the rule it breaks
-# and a minimal query; the cases marked with one pass as "bug" while the engine is wrong
-# and fail ("xpass") once it is fixed, so the marker goes with the fix.
-BUG_MOD = ("engine bug: % with a negative operand follows C (print -14 % 12 gives -2); "
-           "the numerical-operators page: 0 <= N % D < abs(D), -14 % 12 == 10, "
-           "14 % -12 == 2, -14 % -12 == 10")
-BUG_PCT_INT = ("engine bug: percentile()/percentiles() of an int column is typed int; Kusto "
-               "promotes int to long (Kusto.Language Aggregates.AddPercentileColumns), as the "
-               "oracle's rules say (print p = toint(5) | summarize percentile(p, 50) gives "
-               "percentile_p_50:int, want long)")
-BUG_UNION_TYPES = ("engine bug: union of a column stored with two types names them Version, "
-                   "Version_int; KQL.md §2.3/§2.6 (union): both become Name_type "
-                   "(Version_string, Version_int), so `by Version_string` fails to resolve")
-BUG_WHERE_STAR = ("engine bug: `where * has \"x\"` (any column) is rejected with \"'*' is "
-                  "not allowed here\"; KQL.md §2.3, §2.6 and tier 1 (§3: where incl. where * "
-                  "has)")
+# Known engine bugs are marked on their cases with bug="<rule broken, minimal query>": such a
+# case passes as "bug" while the engine is wrong and fails ("xpass") once it is fixed, so the
+# marker goes with the fix. None are open now.
 
 
 class Case:
@@ -340,13 +327,12 @@ def projection(C):
 | summarize n = count() by ItemCount, x, y, z''',
       "ItemCount:long, x:long, y:long, z:long, n:long",
       "SELECT ItemCount, ItemCount * 2 + 1, k_idiv(ItemCount - 500, 7), k_mod(ItemCount - 500, 7), "
-      "count(*) FROM AppRequests_CL WHERE ItemCount IS NOT NULL GROUP BY 1, 2, 3, 4",
-      bug=BUG_MOD)
+      "count(*) FROM AppRequests_CL WHERE ItemCount IS NOT NULL GROUP BY 1, 2, 3, 4")
     C("proj/modulo_signs",
       "print pp = 14 % 12, mp = -14 % 12, pm = 14 % -12, mm = -14 % -12",
       "pp:long, mp:long, pm:long, mm:long",
       "SELECT k_mod(14, 12), k_mod(-14, 12), k_mod(14, -12), k_mod(-14, -12)",
-      ordered=True, bug=BUG_MOD)
+      ordered=True)
     C("proj/extend_real_arith",
       '''AppRequests_CL | where DurationMs between (100.0 .. 101.0)
 | extend half = DurationMs / 2, ms = DurationMs * 1000, r = ItemCount / 4.0
@@ -620,8 +606,7 @@ def aggregates(C, ctx):
     C("agg/percentile_int",
       "AppRequests_CL | summarize percentile(ResultCode, 50) by Name",
       "Name:string, percentile_ResultCode_50:long",
-      py=lambda o: _percentiles(o, "SELECT Name, ResultCode FROM AppRequests_CL", [50]),
-      bug=BUG_PCT_INT)
+      py=lambda o: _percentiles(o, "SELECT Name, ResultCode FROM AppRequests_CL", [50]))
     C("agg/percentiles_long",
       "AppRequests_CL | summarize percentiles(ItemCount, 32, 65) by Name",
       "Name:string, percentile_ItemCount_32:long, percentile_ItemCount_65:long",
@@ -816,8 +801,7 @@ def sources(C, ctx):
 | summarize n = count() by Version_string, Version_int''',
       "Version_string:string, Version_int:int, n:long",
       "SELECT Version, NULL, count(*) FROM Heartbeat_CL GROUP BY 1 UNION ALL "
-      "SELECT '', Version, count(*) FROM AppRequests_CL GROUP BY 2",
-      bug=BUG_UNION_TYPES)
+      "SELECT '', Version, count(*) FROM AppRequests_CL GROUP BY 2")
     C("union/projected_legs_columns",
       '''union (Syslog_CL | summarize Rows = count() by Computer | extend Source = "syslog"),
       (Heartbeat_CL | summarize Rows = count() by Computer | extend Source = "heartbeat")
@@ -1480,8 +1464,7 @@ def more_operators(C):
       "ProcessName:string, n:long",
       "SELECT ProcessName, count(*) FROM Syslog_CL WHERE k_has(Computer, 'MARK') OR "
       "k_has(HostIP, 'MARK') OR k_has(Facility, 'MARK') OR k_has(SeverityLevel, 'MARK') OR "
-      "k_has(ProcessName, 'MARK') OR k_has(SyslogMessage, 'MARK') GROUP BY 1",
-      bug=BUG_WHERE_STAR)
+      "k_has(ProcessName, 'MARK') OR k_has(SyslogMessage, 'MARK') GROUP BY 1")
     C("proj/project_away_wildcard",
       '''Syslog_CL | where Computer == "cache-01" and ProcessName == "postfix/smtpd"
 | project RecordId, Computer, SeverityLevel, SevLen = strlen(SeverityLevel)

@@ -45,6 +45,9 @@ Test(query_agg_query, percentiles_are_exact_nearest_rank)
               "Syslog | summarize percentiles(Dur, 50, 95), percentile(Code, 100)",
               "percentile_Dur_50:real,percentile_Dur_95:real,percentile_Code_100:long\n"
               "124.75,237.25,6");
+    /* int widens to long, as in Kusto. */
+    xt_expect(&env, "Syslog | extend c = toint(Code) | summarize percentile(c, 50)",
+              "percentile_c_50:long\n3");
 }
 
 Test(query_agg_query, arg_max_with_star_returns_whole_rows)

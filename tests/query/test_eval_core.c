@@ -10,6 +10,13 @@ Test(query_eval_core, constants_fold_to_one_value)
     et_expect(NULL, "7 / 2", "3:long");
     et_expect(NULL, "-7 / 2", "-3:long");
     et_expect(NULL, "7 % 3", "1:long");
+    /* Kusto's modulo is never negative: 0 <= N % D < abs(D). */
+    et_expect(NULL, "-14 % 12", "10:long");
+    et_expect(NULL, "14 % -12", "2:long");
+    et_expect(NULL, "-14 % -12", "10:long");
+    et_expect(NULL, "-9223372036854775807 % 10", "3:long");
+    et_expect(NULL, "-7.5 % 2.0", "0.5:real");
+    et_expect(NULL, "7.5 % -2.0", "1.5:real");
     et_expect(NULL, "7.0 / 2", "3.5:real");
     et_expect(NULL, "1 / 0", "null:long");
     et_expect(NULL, "1.0 / 0", "Infinity:real");

@@ -83,6 +83,20 @@ Test(query_exec, lets_print_and_unions)
               "Src:string,Dur:real\nSyslog,0\nunion_arg1,0\nSyslog,0.25\nunion_arg1,0.25");
     xt_expect(&env, "Syslog | where Dur == 0 | project Type, TenantId",
               "Type:string,TenantId:string\nSyslog,42424242-4242-4242-4242-424242424242");
+    /* A name with two types becomes one column per type, each suffixed. */
+    xt_expect(&env, "union (print Code = 1, k = 'a'), (print Code = 'x', k = 'b') | sort by k asc",
+              "Code_long:long,k:string,Code_string:string\n1,a,\nnull,b,x");
+}
+
+Test(query_exec, where_any_column)
+{
+    /* `*` stands for every string column: Computer, SeverityLevel, SyslogMessage. */
+    xt_expect(&env, "Syslog | where * has 'host1' | count", "Count:long\n333");
+    xt_expect(&env, "Syslog | where * has 'error' | count", "Count:long\n250");
+    xt_expect(&env, "Syslog | where * contains 'OST2' | count", "Count:long\n333");
+    xt_expect(&env, "Syslog | where * !has 'host1' | count", "Count:long\n667");
+    xt_expect(&env, "Syslog | where * has 'nowhere' | count", "Count:long\n0");
+    xt_expect(&env, "print x = 1 | where * has 'a' | count", "Count:long\n0");
 }
 
 Test(query_exec, time_filters_prune_blocks)
