@@ -130,7 +130,10 @@ def _key(v):
     if isinstance(v, (int, float)):
         if isinstance(v, float) and math.isnan(v):
             return (2, 0, "nan")
-        return (2, v, "") if isinstance(v, int) else (2, 0, "%.9g" % v)
+        # Reals sort by their value to 12 significant digits: close enough
+        # that sums added in another order still pair up, fine enough that
+        # distinct values (714285716.43 and 714285715.71) never tie.
+        return (2, v, "") if isinstance(v, int) else (2, float("%.12g" % v), "")
     if isinstance(v, str):
         return (3, 0, v)
     return (4, 0, json.dumps(v, sort_keys=True, default=str))
