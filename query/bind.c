@@ -174,10 +174,17 @@ static sl_type_t lit_type(sl_query_type_t t)
 int sl_qbind_literal(sl_qbind_t *b, const sl_query_node_t *n, sl_qexpr_t **out)
 {
     const sl_query_lit_t *l = &n->lit;
-    if (l->type == SL_QUERY_TY_TYPE)
-        return sl_diag_set(b->d, SL_EUNSUPPORTED,
-                           "typeof() literals are not supported here (line %u, column %u)",
-                           n->pos.line, n->pos.col);
+    if (l->type == SL_QUERY_TY_TYPE) {
+        /* typeof(long) as a value (extract()'s type argument): its name. */
+        if (l->of_type == SL_QUERY_TY_NONE)
+            return sl_diag_set(b->d, SL_EUNSUPPORTED,
+                               "a typeof() row schema is not supported here (line %u, column "
+                               "%u)",
+                               n->pos.line, n->pos.col);
+        const char *tn = sl_query_type_name(l->of_type);
+        *out = sl_qbind_const(b, sl_qvec_const_text(SL_TYPE_STRING, tn, strlen(tn)), n);
+        return 0;
+    }
     sl_type_t t = lit_type(l->type);
     sl_qvec_t *v;
     if (l->is_null) {

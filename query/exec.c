@@ -150,6 +150,7 @@ int sl_qexec_run(sl_qexec_t *x, const sl_qplan_t *p, sl_qbatch_t *out)
 /* ---- sl_query_run ------------------------------------------------------- */
 
 typedef struct run {
+    sl_pool_t *pool;
     const sl_query_env_t *env;
     const sl_query_req_t *req;
     sl_qctx_t q;
@@ -172,7 +173,7 @@ static int run_subquery(void *arg, sl_qplan_t *plan, sl_qbatch_t *out, sl_diag_t
 {
     run_t *r = arg;
     layout(plan);
-    sl_qplan_optimize(plan, r->req->has_timespan, r->req->t0, r->req->t1);
+    sl_qplan_optimize(r->pool, plan, r->req->has_timespan, r->req->t0, r->req->t1);
     sl_diag_t *saved = r->x.d;
     r->x.d = d;
     int rc = sl_qexec_run(&r->x, plan, out);
@@ -268,7 +269,7 @@ int sl_query_run(const sl_query_env_t *env, const sl_query_req_t *req, sl_query_
     memset(out, 0, sizeof *out);
     uint64_t t_start = sl_time_mono_ns();
     sl_pool_t *pool = sl_pool_create();
-    run_t r = { env, req, { 0 }, { 0 } };
+    run_t r = { pool, env, req, { 0 }, { 0 } };
     sl_qctx_init(&r.q, req->now, req->deadline_ns, req->mem_budget, req->cancel);
     r.x = (sl_qexec_t){ &r.q, env->store, env->spawn, env->spawn_arg, env->helpers, d };
     sl_query_node_t *ast;
@@ -287,7 +288,7 @@ int sl_query_run(const sl_query_env_t *env, const sl_query_req_t *req, sl_query_
         for (size_t i = 0; i < bound.ntables && !rc; i++) {
             sl_qplan_t *p = bound.tables[i];
             layout(p);
-            sl_qplan_optimize(p, req->has_timespan, req->t0, req->t1);
+            sl_qplan_optimize(pool, p, req->has_timespan, req->t0, req->t1);
             sl_qbatch_t rows;
             rc = sl_qexec_run(&r.x, p, &rows);
             if (rc)

@@ -85,9 +85,18 @@ static int load_block(frag_t *f, size_t i, sl_snap_reader_t *rd, sl_qbatch_t *b,
     sl_colset_t rows;
     sl_colset_init(&rows);
     uint64_t dec = 0;
-    int rc = sl_store_snap_read(f->snap, i, f->cols[blk->table], f->ncols[blk->table], rd, &rows,
-                                &dec, rt->d);
+    bool skipped = false;
+    int rc = sl_store_snap_read_probed(f->snap, i, f->cols[blk->table], f->ncols[blk->table],
+                                       s->scan.probes, s->scan.nprobes, rd, &rows, &dec,
+                                       &skipped, rt->d);
     atomic_fetch_add(&f->x->q->bytes_decrypted, dec);
+    if (skipped) {
+        /* Its term filter proves no row can pass the query's `has`. */
+        atomic_fetch_add(&f->x->q->blocks_pruned, 1);
+        sl_colset_dispose(&rows);
+        sl_qbatch_init(b, s->out.n);
+        return 0;
+    }
     atomic_fetch_add(&f->x->q->rows_scanned, blk->rows);
     if (!blk->memory)
         atomic_fetch_add(&f->x->q->blocks_read, 1);

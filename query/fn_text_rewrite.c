@@ -39,15 +39,23 @@ typedef struct tmpl {
     int max_group;
 } tmpl_t;
 
-/* Parses a rewrite into t (pieces in `pool`, or heap when pool is NULL). */
-static void tmpl_parse(sl_pool_t *pool, const char *s, size_t n, tmpl_t *t)
+/* Pieces a rewrite of a row can use without allocating. */
+#define TMPL_STACK 32
+
+/* Parses a rewrite into t. The pieces go into `pool`; without a pool into
+ * `stack` (TMPL_STACK pieces) when they fit, else the heap (tmpl_free). */
+static void tmpl_parse(sl_pool_t *pool, piece_t *stack, const char *s, size_t n, tmpl_t *t)
 {
     size_t cap = 1;
     for (size_t i = 0; i < n; i++) {
         cap += s[i] == '\\';
     }
     cap = 2 * cap + 1;
-    t->p = pool ? sl_pool_alloc(pool, cap * sizeof *t->p) : sl_xmalloc(cap * sizeof *t->p);
+    if (pool) {
+        t->p = sl_pool_alloc(pool, cap * sizeof *t->p);
+    } else {
+        t->p = cap <= TMPL_STACK ? stack : sl_xmalloc(cap * sizeof *t->p);
+    }
     t->n = 0;
     t->max_group = -1;
     size_t lit = 0;
@@ -130,7 +138,7 @@ int sl_query__txt_replace_regex_bind(sl_qbind_t *b, sl_qcall_t *call, sl_type_t 
     }
     if (sl_qexpr_const_text(call->args[st->rw], &s, &n)) {
         st->const_rw = true;
-        tmpl_parse(pool, s, n, &st->tmpl);
+        tmpl_parse(pool, NULL, s, n, &st->tmpl);
         if (st->tmpl.max_group > (int)sl_qregex_groups(st->re)) {
             return sl_diag_set(d,
                                SL_ESEMANTIC,
@@ -164,11 +172,12 @@ int sl_query__txt_replace_regex_eval(const sl_qcall_t *call,
         size_t hn;
         const char *h = sl_qvec_text(src, i, &hn);
         tmpl_t local;
+        piece_t stack[TMPL_STACK];
         const tmpl_t *t = &st->tmpl;
         if (!st->const_rw) {
             size_t rn;
             const char *r = sl_qvec_text(args[st->rw], i, &rn);
-            tmpl_parse(NULL, r, rn, &local);
+            tmpl_parse(NULL, stack, r, rn, &local);
             t = &local;
         }
         sl_qtext_rx_iter_t it = { 0, 0, false };
@@ -180,7 +189,7 @@ int sl_query__txt_replace_regex_eval(const sl_qcall_t *call,
         }
         sl_buf_append(o, h + copied, hn - copied);
         sl_qtext_push_end(res);
-        if (t == &local) {
+        if (t == &local && local.p != stack) {
             sl_free(local.p);
         }
         if (i % CANCEL_EVERY == CANCEL_EVERY - 1 && sl_qrt_stopped(rt)) {

@@ -7,6 +7,10 @@
  *    narrow the scan's [t0, t1]; the API's timespan narrows every scan.
  *    The storage index then skips blocks outside the range without
  *    decrypting them, and the scan drops rows outside it.
+ * 1b. Terms. Conjuncts `Column has "..."`, `has_cs`, `has_all` and string
+ *    `==` with a constant require the constant's long terms to be terms of
+ *    the column; the scan hands them to storage, which skips blocks whose
+ *    term filters prove one absent (store.h "Term filters").
  * 2. Columns. Walking down from the result, each node marks the input
  *    columns it reads; a scan loads (decrypts, decompresses) only those.
  *    `T | count` reads no column at all.
@@ -78,6 +82,78 @@ static void conjunct(sl_qplan_t *scan, int tcol, const sl_qexpr_t *e)
         narrow(scan, INT64_MIN, v == INT64_MIN ? v : v - 1);
     else if (!strcmp(op, flip ? ">=" : "<="))
         narrow(scan, INT64_MIN, v);
+}
+
+/* ---- Terms --------------------------------------------------------------- */
+
+static void add_probe(sl_pool_t *pool, sl_qplan_t *scan, int col, const char *s, size_t n)
+{
+    uint64_t tmp[64];
+    size_t k = sl_store_terms(s, n, tmp, 64, NULL);
+    if (!k || k > 64)
+        return;
+    sl_snap_probe_t *v = sl_pool_alloc(pool, (scan->scan.nprobes + 1) * sizeof *v);
+    if (scan->scan.nprobes)
+        memcpy(v, scan->scan.probes, scan->scan.nprobes * sizeof *v);
+    uint64_t *h = sl_pool_alloc(pool, k * sizeof *h);
+    memcpy(h, tmp, k * sizeof *h);
+    v[scan->scan.nprobes] = (sl_snap_probe_t){ scan->out.names[col], h, k };
+    scan->scan.probes = v;
+    scan->scan.nprobes++;
+}
+
+static void term_conjunct(sl_pool_t *pool, sl_qplan_t *scan, const sl_qexpr_t *e)
+{
+    if (e->kind != SL_QX_CALL)
+        return;
+    const sl_qcall_t *c = &e->call;
+    if (is_name(c, "and")) {
+        term_conjunct(pool, scan, c->args[0]);
+        term_conjunct(pool, scan, c->args[1]);
+        return;
+    }
+    bool has = is_name(c, "has") || is_name(c, "has_cs") || is_name(c, "has_all");
+    if (!has && !is_name(c, "=="))
+        return;
+    const sl_qexpr_t *col = c->args[0];
+    /* Only stored string columns (a union's renamed column is not stored
+     * under its output name). */
+    if (col->kind != SL_QX_COL || col->type != SL_TYPE_STRING ||
+        (int)col->col == scan->scan.type_col || (int)col->col == scan->scan.tenant_col ||
+        (int)col->col == scan->scan.source_col)
+        return;
+    bool stored = false;
+    for (size_t l = 0; l < scan->scan.nlegs; l++)
+        for (size_t k = 0; k < scan->scan.legs[l].ncols; k++)
+            stored |= scan->scan.legs[l].map[k] == (int)col->col &&
+                      !strcmp(scan->scan.legs[l].colnames[k], scan->out.names[col->col]);
+    if (!stored)
+        return;
+    for (size_t a = 1; a < c->nargs; a++) {
+        const char *s;
+        size_t n;
+        if (sl_qexpr_const_text(c->args[a], &s, &n) && c->args[a]->type == SL_TYPE_STRING)
+            add_probe(pool, scan, (int)col->col, s, n);
+        if (!is_name(c, "has_all"))
+            break;
+    }
+}
+
+static void push_terms(sl_pool_t *pool, sl_qplan_t *p)
+{
+    if (!p)
+        return;
+    if (p->kind == SL_QP_FILTER) {
+        sl_qplan_t *s = p->input;
+        while (s && s->kind == SL_QP_FILTER)
+            s = s->input;
+        if (s && s->kind == SL_QP_SCAN)
+            term_conjunct(pool, s, p->filter.pred);
+    }
+    if (p->kind == SL_QP_UNION)
+        for (size_t i = 0; i < p->uni.n; i++)
+            push_terms(pool, p->uni.inputs[i]);
+    push_terms(pool, p->input);
 }
 
 static void push_time(sl_qplan_t *p)
@@ -179,9 +255,11 @@ static void push_need(sl_qplan_t *p)
         push_need(in);
 }
 
-void sl_qplan_optimize(sl_qplan_t *root, bool has_timespan, sl_ticks_t t0, sl_ticks_t t1)
+void sl_qplan_optimize(sl_pool_t *pool, sl_qplan_t *root, bool has_timespan, sl_ticks_t t0,
+                       sl_ticks_t t1)
 {
     push_time(root);
+    push_terms(pool, root);
     if (has_timespan)
         apply_timespan(root, t0, t1);
     for (size_t c = 0; c < root->out.n; c++)

@@ -1288,6 +1288,8 @@ struct sl_qplan {
             int tenant_col;    /* `TenantId` (workspace id), or -1 */
             int source_col;    /* union withsource= column, or -1 */
             sl_ticks_t t0, t1; /* rows outside are dropped (timespan, pushed filters) */
+            sl_snap_probe_t *probes; /* terms the filters require (block skipping) */
+            size_t nprobes;
         } scan;
         struct {
             sl_qbatch_t rows;
@@ -1430,7 +1432,8 @@ void sl_qrt_init(sl_qrt_t *rt, sl_qctx_t *q, sl_diag_t *d);
 
 /* Rewrites a bound plan: time-range pushdown (filters, API timespan) and
  * the columns each node must produce (plan.c). */
-void sl_qplan_optimize(sl_qplan_t *root, bool has_timespan, sl_ticks_t t0, sl_ticks_t t1);
+void sl_qplan_optimize(sl_pool_t *pool, sl_qplan_t *root, bool has_timespan, sl_ticks_t t0,
+                       sl_ticks_t t1);
 
 /* sort / top (op_sort.c). */
 int sl_qop_sort(const sl_qplan_t *p, sl_qbatch_t *b, int64_t limit, sl_qrt_t *rt);

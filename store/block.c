@@ -18,6 +18,8 @@
 #include <zstd.h>
 
 #define DIR_PART 0xffffffffu
+/* Term filters are sealed as parts FILTER_PART | column index. */
+#define FILTER_PART 0x80000000u
 #define ZSTD_LEVEL 1
 
 void sl_store__block_hdr_write(const sl_block_hdr_t *h, uint8_t o[SL_BLOCK_HDR_LEN])
@@ -150,7 +152,15 @@ int sl_store__block_build(sl_keyring_t *kr, sl_scope_t scope, const sl_guid_t *w
         }
         ns[1] += sl_time_mono_ns() - t1;
     }
-    /* Directory: names, types, and where each sealed column will sit. */
+    /* Term filters of the string columns (terms.c). */
+    sl_buf_t *filters = sl_xcalloc(rows->ncols + 1, sizeof *filters);
+    size_t nfilters = 0;
+    t0 = sl_time_mono_ns();
+    for (size_t i = 0; i < rows->ncols && !rc; i++)
+        nfilters += sl_store__terms_build(&rows->cols[i], &filters[i]);
+    ns[0] += sl_time_mono_ns() - t0;
+    /* Directory: names, types, and where each sealed column will sit;
+     * then the term filters' places. */
     size_t over = SL_ENVELOPE_OVERHEAD(env.twice);
     sl_buf_put_uvarint(&dir, rows->ncols);
     size_t off = 0;
@@ -166,6 +176,15 @@ int sl_store__block_build(sl_keyring_t *kr, sl_scope_t scope, const sl_guid_t *w
         sl_buf_put_uvarint(&dir, parts[i].raw_len);
         off += parts[i].body.len + over;
     }
+    sl_buf_put_uvarint(&dir, nfilters);
+    for (size_t i = 0; i < rows->ncols; i++) {
+        if (!filters[i].len)
+            continue;
+        sl_buf_put_uvarint(&dir, i);
+        sl_buf_put_uvarint(&dir, off);
+        sl_buf_put_uvarint(&dir, filters[i].len + over);
+        off += filters[i].len + over;
+    }
     h.dir_len = (uint32_t)(dir.len + over);
     if (h.dir_len + off > UINT32_MAX) {
         rc = sl_diag_set(d, SL_ELIMIT, "block too large");
@@ -176,14 +195,21 @@ int sl_store__block_build(sl_keyring_t *kr, sl_scope_t scope, const sl_guid_t *w
         rc = seal_part(&env, DIR_PART, aad, dir.data, dir.len, data);
         for (size_t i = 0; i < rows->ncols && !rc; i++)
             rc = seal_part(&env, i, aad, parts[i].body.data, parts[i].body.len, data);
+        for (size_t i = 0; i < rows->ncols && !rc; i++)
+            if (filters[i].len)
+                rc = seal_part(&env, FILTER_PART | i, aad, filters[i].data, filters[i].len,
+                               data);
         ns[2] += sl_time_mono_ns() - t0;
         if (rc)
             sl_diag_set(d, rc, "block encryption failed");
         else
             memcpy(hdr_out, aad, SL_BLOCK_HDR_LEN);
     }
-    for (size_t i = 0; i < rows->ncols; i++)
+    for (size_t i = 0; i < rows->ncols; i++) {
         sl_buf_dispose(&parts[i].body);
+        sl_buf_dispose(&filters[i]);
+    }
+    sl_free(filters);
     sl_free(parts);
     sl_envelope_wipe(&env);
     sl_buf_wipe(&enc);
@@ -286,6 +312,30 @@ int sl_store__block_open(sl_block_reader_t *r, sl_keyring_t *kr, const uint8_t *
         c->sealed_len = (uint32_t)sl;
         c->raw_len = (uint32_t)rl;
     }
+    /* Term filters (absent in the oldest blocks: the directory ends here). */
+    if (at < n) {
+        uint64_t nf;
+        if (!(k = sl_get_uvarint(p + at, n - at, &nf)) || nf > ncols)
+            goto bad;
+        at += k;
+        for (uint64_t f = 0; f < nf; f++) {
+            uint64_t ci, off, sl;
+            if (!(k = sl_get_uvarint(p + at, n - at, &ci)))
+                goto bad;
+            at += k;
+            if (!(k = sl_get_uvarint(p + at, n - at, &off)))
+                goto bad;
+            at += k;
+            if (!(k = sl_get_uvarint(p + at, n - at, &sl)))
+                goto bad;
+            at += k;
+            if (ci >= ncols || off + sl > data_len - r->hdr.dir_len || sl < over ||
+                r->cols[ci].filter_len)
+                goto bad;
+            r->cols[ci].filter_off = (uint32_t)(r->hdr.dir_len + off);
+            r->cols[ci].filter_len = (uint32_t)sl;
+        }
+    }
     if (at != n)
         goto bad;
     return 0;
@@ -330,4 +380,38 @@ int sl_store__block_read_col(sl_block_reader_t *r, size_t i, sl_col_t *out, sl_d
         return sl_diag_set(d, rc, "block %016llx: column %zu is malformed",
                            (unsigned long long)r->hdr.block_id, i);
     return 0;
+}
+
+int sl_store__block_may_have(sl_block_reader_t *r, size_t i, const uint64_t *hashes, size_t n,
+                             bool *may, sl_diag_t *d)
+{
+    *may = true;
+    const sl_block_col_info_t *c = &r->cols[i];
+    if (!c->filter_len || !n)
+        return 0;
+    size_t over = SL_ENVELOPE_OVERHEAD(r->env.twice);
+    sl_buf_reset(&r->scratch);
+    if (sl_buf_try_reserve(&r->scratch, c->filter_len))
+        return sl_diag_set(d, SL_ENOMEM, "out of memory");
+    int rc = sl_envelope_open(&r->env, FILTER_PART | i, r->hdr_bytes, SL_BLOCK_HDR_LEN,
+                              r->data + c->filter_off, c->filter_len,
+                              (uint8_t *)r->scratch.data);
+    if (rc)
+        return sl_diag_set(d, SL_EINTEGRITY, "block %016llx failed its integrity check "
+                           "(term filter %zu)", (unsigned long long)r->hdr.block_id, i);
+    r->bytes_decrypted += c->filter_len;
+    for (size_t k = 0; k < n && *may; k++)
+        *may = sl_store__terms_may_have((const uint8_t *)r->scratch.data, c->filter_len - over,
+                                        hashes[k]);
+    return 0;
+}
+
+int sl_store__block_check_filters(sl_block_reader_t *r, sl_diag_t *d)
+{
+    uint64_t any = 1;
+    bool may;
+    int rc = 0;
+    for (size_t i = 0; !rc && i < r->ncols; i++)
+        rc = sl_store__block_may_have(r, i, &any, 1, &may, d);
+    return rc;
 }

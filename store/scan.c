@@ -76,6 +76,10 @@ static int scan_segment(sl_store_t *s, sl_segment_t *seg, const sl_scan_spec_t *
             sl_buf_dispose(&c->offs);
             rc = sl_store__block_read_col(r, i, c, d);
         }
+        /* A full scan (dump, export) vouches for the whole block, term
+         * filters included, not only for the columns it returns. */
+        if (!rc && !spec->columns)
+            rc = sl_store__block_check_filters(r, d);
         st->bytes_decrypted += r->bytes_decrypted - before;
         if (!rc) {
             rows.nrows = h.rows;

@@ -264,6 +264,17 @@ int sl_store_snap_read(sl_snap_t *sn, size_t i, const char *const *cols, size_t 
                        sl_snap_reader_t *rd, sl_colset_t *out, uint64_t *bytes_decrypted,
                        sl_diag_t *d)
 {
+    bool skipped;
+    return sl_store_snap_read_probed(sn, i, cols, ncols, NULL, 0, rd, out, bytes_decrypted,
+                                     &skipped, d);
+}
+
+int sl_store_snap_read_probed(sl_snap_t *sn, size_t i, const char *const *cols, size_t ncols,
+                              const sl_snap_probe_t *probes, size_t nprobes,
+                              sl_snap_reader_t *rd, sl_colset_t *out, uint64_t *bytes_decrypted,
+                              bool *skipped, sl_diag_t *d)
+{
+    *skipped = false;
     const snap_ref_t *ref = &sn->refs[i];
     if (ref->mem) {
         /* Rows not yet in a block are in the clear in memory: they are
@@ -290,6 +301,21 @@ int sl_store_snap_read(sl_snap_t *sn, size_t i, const char *const *cols, size_t 
     uint64_t before = r->bytes_decrypted;
     int rc = sl_store__block_open(r, sn->s->kr, ref->hdr, ref->hdr_len, ref->data,
                                   ref->data_len, d);
+    for (size_t p = 0; !rc && p < nprobes && !*skipped; p++) {
+        for (size_t c = 0; c < r->ncols; c++) {
+            if (strcmp(r->cols[c].name, probes[p].column))
+                continue;
+            bool may;
+            rc = sl_store__block_may_have(r, c, probes[p].hashes, probes[p].n, &may, d);
+            *skipped = !rc && !may;
+            break;
+        }
+    }
+    if (*skipped) {
+        if (bytes_decrypted)
+            *bytes_decrypted += r->bytes_decrypted - before;
+        return 0;
+    }
     for (size_t c = 0; !rc && c < r->ncols; c++) {
         if (!wanted(cols, ncols, r->cols[c].name))
             continue;

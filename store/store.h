@@ -412,6 +412,33 @@ int sl_store_snap_read(sl_snap_t *sn, size_t i, const char *const *cols, size_t 
                        sl_snap_reader_t *r, sl_colset_t *out, uint64_t *bytes_decrypted,
                        sl_diag_t *d);
 
+/*
+ * Term filters. Blocks keep, for each string column, a filter of its terms
+ * of SL_TERM_MIN_LEN+ characters (terms as KQL's `has` defines them: runs
+ * of ASCII letters, digits and bytes >= 0x80, case-folded). A reader that
+ * only wants rows whose column holds all of some terms gives them as a
+ * probe; a block whose filter proves a term absent is skipped.
+ */
+#define SL_TERM_MIN_LEN 8
+uint64_t sl_store_term_hash(const char *s, size_t n);
+/* Hashes the indexable terms of s into hashes[0..max) and returns how many
+ * there are; *short_term says whether shorter terms were skipped. */
+size_t sl_store_terms(const char *s, size_t n, uint64_t *hashes, size_t max, bool *short_term);
+
+typedef struct sl_snap_probe {
+    const char *column;
+    const uint64_t *hashes; /* every one must be present */
+    size_t n;
+} sl_snap_probe_t;
+
+/* sl_store_snap_read, but first checks the probes against the block's term
+ * filters: when one proves a term absent, *skipped is set and nothing is
+ * decoded (out stays empty). Memory blocks are never skipped. */
+int sl_store_snap_read_probed(sl_snap_t *sn, size_t i, const char *const *cols, size_t ncols,
+                              const sl_snap_probe_t *probes, size_t nprobes, sl_snap_reader_t *r,
+                              sl_colset_t *out, uint64_t *bytes_decrypted, bool *skipped,
+                              sl_diag_t *d);
+
 /* Retention: rows older than a workspace's cutoff are deleted. */
 typedef struct sl_retention_rule {
     sl_guid_t ws;

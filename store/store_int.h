@@ -123,6 +123,7 @@ typedef struct sl_block_col_info {
     sl_type_t type;
     uint8_t compressed;
     uint32_t off, sealed_len, raw_len;
+    uint32_t filter_off, filter_len; /* its sealed term filter; 0: none */
 } sl_block_col_info_t;
 
 typedef struct sl_block_reader {
@@ -145,6 +146,17 @@ void sl_store__block_reader_dispose(sl_block_reader_t *r);
  * gone, SL_EINTEGRITY if anything was altered. */
 int sl_store__block_open(sl_block_reader_t *r, sl_keyring_t *kr, const uint8_t *hdr,
                          size_t hdr_len, const uint8_t *data, size_t data_len, sl_diag_t *d);
+/* Whether column i may contain every term (hashes from sl_store_term_hash):
+ * false only when its term filter proves one absent. */
+int sl_store__block_may_have(sl_block_reader_t *r, size_t i, const uint64_t *hashes, size_t n,
+                             bool *may, sl_diag_t *d);
+/* Authenticates every term filter of the block (SL_EINTEGRITY if one was
+ * altered). */
+int sl_store__block_check_filters(sl_block_reader_t *r, sl_diag_t *d);
+/* terms.c: builds a column's term filter into out (false: none, e.g. not a
+ * string column); tests a filter for one term hash. */
+bool sl_store__terms_build(const sl_col_t *c, sl_buf_t *out);
+bool sl_store__terms_may_have(const uint8_t *f, size_t n, uint64_t h);
 /* Decodes column `i` of the directory into `out` (an empty column). */
 int sl_store__block_read_col(sl_block_reader_t *r, size_t i, sl_col_t *out, sl_diag_t *d);
 

@@ -12,6 +12,21 @@
 
 #include "crypto/crypto.h"
 
+/* Under AddressSanitizer, the shadow memory is terabytes of readable
+ * NORESERVE mappings holding one metadata byte per eight bytes of the
+ * program's memory: never a copy of data, and far too large to read. The
+ * program's own memory, heap included, is scanned as usual. */
+static bool in_shadow(unsigned long lo, unsigned long hi)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return lo >= 0x00007fff8000UL && hi <= 0x10007fff8000UL;
+#else
+    (void)lo;
+    (void)hi;
+    return false;
+#endif
+}
+
 /* Counts occurrences of needle[0..32) in readable memory, not counting the
  * needle buffer itself. */
 static int scan_memory(const uint8_t *needle)
@@ -27,7 +42,7 @@ static int scan_memory(const uint8_t *needle)
         unsigned long lo, hi;
         char perms[8];
         if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[0] != 'r' ||
-            strstr(line, "[vvar]") || strstr(line, "[vsyscall]"))
+            strstr(line, "[vvar]") || strstr(line, "[vsyscall]") || in_shadow(lo, hi))
             continue;
         for (unsigned long at = lo; at < hi; at += cap) {
             size_t len = hi - at < cap + 31 ? hi - at : cap + 31;

@@ -497,11 +497,18 @@ static void fake_start(fake_t *f, int status, const char *body, int delay_ms)
     cr_assert_eq(pthread_create(&f->th, NULL, fake_main, f), 0);
 }
 
-static void fake_stop(fake_t *f)
+/* Stops the fake; the request it received moves to *req when the caller
+ * wants it, and is freed otherwise. */
+static void fake_stop(fake_t *f, sl_buf_t *req)
 {
     shutdown(f->fd, SHUT_RDWR);
     close(f->fd);
     pthread_join(f->th, NULL);
+    if (req) {
+        *req = f->req;
+    } else {
+        sl_buf_dispose(&f->req);
+    }
 }
 
 static const char count_answer[] = "{\"tables\":[{\"name\":\"PrimaryResult\",\"columns\":"
@@ -516,9 +523,10 @@ Test(cli_query, request_carries_body_prefer_and_token)
                         "--wait", "5", "--stats", "T | take 1", NULL };
     cr_expect_eq(run(&f.n, NULL, &out, &err, a), 0, "%s", err.data);
     cr_expect_str_eq(out.data, "Count\n-----\n    5\n");
-    fake_stop(&f);
-    sl_buf_append(&f.req, "", 0);
-    const char *req = f.req.data;
+    sl_buf_t got = SL_BUF_INIT;
+    fake_stop(&f, &got);
+    sl_buf_append(&got, "", 0);
+    const char *req = got.data;
     const char *line = "POST /v1/workspaces/my%20ws/query HTTP/1.1\r\n";
     cr_expect(!strncmp(req, line, strlen(line)), "%s", req);
     cr_expect(strstr(req, "\r\nAuthorization: Bearer tok-123\r\n"), "%s", req);
@@ -530,7 +538,7 @@ Test(cli_query, request_carries_body_prefer_and_token)
                                "\"workspaces\":[\"a\",\"b\"]}");
     /* The answer had no statistics: the CLI says what it got. */
     cr_expect_str_eq(err.data, "statistics: the node sent none\n");
-    sl_buf_dispose(&f.req);
+    sl_buf_dispose(&got);
     sl_buf_dispose(&out);
     sl_buf_dispose(&err);
 }
@@ -547,7 +555,7 @@ Test(cli_query, timeout_answer_exits_1)
     cr_expect_eq(run(&f.n, NULL, &out, &err, a), 1);
     cr_expect_str_eq(err.data, "error: GatewayTimeout: The query exceeded its time limit "
                                "(Prefer: wait) and was stopped.\n");
-    fake_stop(&f);
+    fake_stop(&f, NULL);
     sl_buf_dispose(&out);
     sl_buf_dispose(&err);
 }
@@ -606,7 +614,7 @@ Test(cli_query, spinner_on_a_terminal_for_slow_queries_then_erased)
     sl_buf_t tty = SL_BUF_INIT, out = SL_BUF_INIT;
     const char *a[] = { "query", "-w", "prod", "T | count", NULL };
     cr_expect_eq(run_on_pty(&f.n, a, &tty, &out), 0, "%s", tty.data);
-    fake_stop(&f);
+    fake_stop(&f, NULL);
     cr_expect(th_contains(&tty, " running query... 1s"), "%s", tty.data);
     /* The last thing on the terminal erases the spinner's line. */
     cr_expect(tty.len >= 4 && !strcmp(tty.data + tty.len - 4, "\r\033[K"), "%s", tty.data);
@@ -622,13 +630,13 @@ Test(cli_query, no_spinner_for_quick_queries_or_when_stderr_is_not_a_terminal)
     sl_buf_t tty = SL_BUF_INIT, out = SL_BUF_INIT;
     const char *a[] = { "query", "-w", "prod", "T | count", NULL };
     cr_expect_eq(run_on_pty(&f.n, a, &tty, &out), 0, "%s", tty.data);
-    fake_stop(&f);
+    fake_stop(&f, NULL);
     cr_expect_str_eq(tty.data, "");
     /* Slow, but stderr is a file: nothing but the answer. */
     fake_start(&f, 200, count_answer, 1300);
     sl_buf_t err = SL_BUF_INIT;
     cr_expect_eq(run(&f.n, NULL, &out, &err, a), 0, "%s", err.data);
-    fake_stop(&f);
+    fake_stop(&f, NULL);
     cr_expect_str_eq(err.data, "");
     cr_expect_str_eq(out.data, "Count\n-----\n    5\n");
     sl_buf_dispose(&tty);

@@ -25,6 +25,7 @@ typedef struct xt_env {
     sl_guid_t ws, ws2;
     int done;
     bool parallel; /* run scans on helper threads */
+    sl_query_stats_t last; /* statistics of the last successful query */
 } xt_env_t;
 
 typedef struct xt_spawned {
@@ -201,6 +202,7 @@ static inline char *xt_query_opts(xt_env_t *e, const char *text, const sl_query_
         }
         if (res.partial)
             sl_buf_printf(&b, "\nPARTIAL: %s", res.partial_msg);
+        e->last = res.stats;
         sl_query_result_dispose(&res);
     }
     char *s = strdup(b.data ? b.data : "");

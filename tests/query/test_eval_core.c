@@ -82,3 +82,9 @@ Test(query_eval_core, type_errors_are_semantic_errors)
     cr_expect(strstr(got, "Unknown function") != NULL, "%s", got);
     free(got);
 }
+
+Test(query_eval_core, typeof_literals_name_a_type)
+{
+    et_expect(NULL, "extract('x=([0-9]+)', 1, 'x=42', typeof(long)) + 1", "43:long");
+    et_expect(NULL, "extract('x=([0-9.]+)', 1, 'x=1.5', typeof(real))", "1.5:real");
+}

@@ -204,3 +204,40 @@ Test(query_exec, string_operators_and_functions_in_filters)
               "Count:long\n333");
     xt_expect(&env, "Syslog | where TimeGenerated > ago(2d) - 1h | count", "Count:long\n1000");
 }
+
+Test(query_exec, rare_terms_skip_blocks_by_their_term_filters)
+{
+    /* 1000 rows in 12 blocks (batches of 250, blocks of 100). "Connection" is in every block: nothing
+     * can be skipped, and the answer is the same as without filters. */
+    xt_expect(&env, "Syslog | where SyslogMessage has 'connection' | count", "Count:long\n250");
+    cr_expect_eq(env.last.blocks_pruned, 0);
+    /* A long term that no row holds: every stored block is skipped by its
+     * filter, before any column is decoded. */
+    xt_expect(&env, "Syslog | where SyslogMessage has 'a65ed3891f' | count", "Count:long\n0");
+    cr_expect_eq(env.last.blocks_pruned, 12, "%llu pruned, %llu read", (unsigned long long)env.last.blocks_pruned, (unsigned long long)env.last.blocks_read);
+    cr_expect_eq(env.last.rows_scanned, 0);
+    xt_expect(&env, "Syslog | where Computer == 'host1-nonexistent' | count",
+              "Count:long\n0");
+    cr_expect_eq(env.last.blocks_pruned, 12, "%llu pruned, %llu read", (unsigned long long)env.last.blocks_pruned, (unsigned long long)env.last.blocks_read);
+    /* has_all needs every term; has_cs is a subset of has. */
+    xt_expect(&env,
+              "Syslog | where SyslogMessage has_all ('Connection', 'nonexistent') | count",
+              "Count:long\n0");
+    cr_expect_eq(env.last.blocks_pruned, 12, "%llu pruned, %llu read", (unsigned long long)env.last.blocks_pruned, (unsigned long long)env.last.blocks_read);
+    xt_expect(&env, "Syslog | where SyslogMessage has_cs 'Connection' | count",
+              "Count:long\n250");
+    xt_expect(&env, "Syslog | where SyslogMessage has_cs 'CONNECTION' | count", "Count:long\n0");
+    /* Negations, disjunctions and short terms never skip a block. */
+    xt_expect(&env, "Syslog | where SyslogMessage !has 'a65ed3891f' | count",
+              "Count:long\n1000");
+    cr_expect_eq(env.last.blocks_pruned, 0);
+    xt_expect(&env,
+              "Syslog | where SyslogMessage has 'a65ed3891f' or Computer == 'host1' | count",
+              "Count:long\n333");
+    cr_expect_eq(env.last.blocks_pruned, 0);
+    xt_expect(&env, "Syslog | where SyslogMessage has 'message' | count", "Count:long\n1000");
+    /* A filter after a rename refers to another column: no skipping by name. */
+    xt_expect(&env,
+              "Syslog | project-rename M = SyslogMessage | where M has 'Connection' | count",
+              "Count:long\n250");
+}

@@ -206,6 +206,31 @@ Test(query_fn_text_regex, replace_regex_and_legacy_replace)
     free(got);
 }
 
+Test(query_fn_text_regex, rewrite_from_a_column)
+{
+    sl_colset_t t;
+    sl_colset_init(&t);
+    int s = sl_colset_add(&t, "s", SL_TYPE_STRING);
+    int p = sl_colset_add(&t, "p", SL_TYPE_STRING);
+    static const char *const rows[][2] = {
+        { "abcb", "<\\1>" },
+        { "bb", "" },
+        { "xbx", "\\0\\0\\\\" },
+        { "b", "1\\12\\13\\14\\15\\16\\17\\18\\19\\1a\\1b\\1c\\1d\\1e\\1f\\1g\\1h\\1" },
+        { "b", "[\\2]" }, /* a group the regex lacks: "" */
+    };
+    for (size_t i = 0; i < SL_ARRAY_SIZE(rows); i++) {
+        sl_col_push_text(&t.cols[s], rows[i][0], strlen(rows[i][0]));
+        sl_col_push_text(&t.cols[p], rows[i][1], strlen(rows[i][1]));
+        sl_colset_end_row(&t);
+    }
+    /* The last rewrite has more pieces than fit on the stack. */
+    et_expect(&t,
+              "replace_regex(s, '(b)', p)",
+              "a<b>c<b>||xbb\\x|1b2b3b4b5b6b7b8b9babbbcbdbebfbgbhb|[]:string");
+    sl_colset_dispose(&t);
+}
+
 Test(query_fn_text_regex, trim_functions)
 {
     ft_both("https://bing.com", "trim_start('https://', s)", "bing.com:string");

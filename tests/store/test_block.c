@@ -91,6 +91,11 @@ static int read_all(const uint8_t *hdr, const sl_buf_t *data, const sl_colset_t 
         memset(&c, 0, sizeof c);
         c.name = sl_xstrdup(r.cols[i].name);
         rc = sl_store__block_read_col(&r, i, &c, &d);
+        /* The term filter is authenticated too, when it is used. */
+        uint64_t probe = 1;
+        bool may;
+        if (!rc)
+            rc = sl_store__block_may_have(&r, i, &probe, 1, &may, &d);
         if (!rc && want)
             assert_cols_equal(&want->cols[i], &c);
         sl_free(c.name);
@@ -213,4 +218,63 @@ Test(store_colset, append_matches_columns_by_name)
     cr_expect(sl_col_is_null(&a.cols[x], 2), "missing value is null");
     sl_colset_dispose(&a);
     sl_colset_dispose(&b);
+}
+
+/* Whether the block's column `name` may hold every long term of text. */
+static bool block_may_have(const uint8_t *hdr, const sl_buf_t *data, const char *name,
+                           const char *text)
+{
+    sl_block_reader_t r;
+    sl_store__block_reader_init(&r);
+    sl_diag_t d;
+    cr_assert_eq(sl_store__block_open(&r, kr, hdr, SL_BLOCK_HDR_LEN, (uint8_t *)data->data,
+                                      data->len, &d),
+                 0, "%s", d.msg);
+    uint64_t h[8];
+    size_t n = sl_store_terms(text, strlen(text), h, 8, NULL);
+    bool may = true;
+    for (size_t i = 0; i < r.ncols; i++)
+        if (!strcmp(r.cols[i].name, name))
+            cr_assert_eq(sl_store__block_may_have(&r, i, h, n, &may, &d), 0, "%s", d.msg);
+    sl_store__block_reader_dispose(&r);
+    return may;
+}
+
+Test(store_block, term_filters_never_miss_a_term_and_reject_most_others)
+{
+    sl_colset_t rows;
+    make_rows(&rows, 2000);
+    uint8_t hdr[SL_BLOCK_HDR_LEN];
+    sl_buf_t data = SL_BUF_INIT;
+    sl_guid_t ws;
+    sl_guid_random(&ws);
+    ZSTD_CCtx *zc = ZSTD_createCCtx();
+    uint64_t ns[3] = { 0, 0, 0 };
+    sl_diag_t d;
+    cr_assert_eq(sl_store__block_build(kr, SL_SCOPE_MMK, &ws, 7, 42, &rows, zc, hdr, &data, ns, &d),
+                 0, "%s", d.msg);
+    /* Every row's 8-hex-digit term is found, in any case (has folds case). */
+    for (size_t i = 0; i < 2000; i++) {
+        char t[32];
+        snprintf(t, sizeof t, "%08zX", i * 2654435761u);
+        cr_assert(block_may_have(hdr, &data, "SyslogMessage", t), "row %zu: %s", i, t);
+    }
+    /* Terms nobody wrote are rejected, all but a few false positives. */
+    int rejected = 0;
+    for (int i = 0; i < 200; i++) {
+        char t[32];
+        snprintf(t, sizeof t, "absent%04dterm", i);
+        rejected += !block_may_have(hdr, &data, "SyslogMessage", t);
+    }
+    cr_expect_geq(rejected, 190, "%d of 200 absent terms rejected", rejected);
+    /* A column without long terms rejects every long probe; a probe of only
+     * short terms cannot use the filter; a probe needs all its terms. */
+    cr_expect(!block_may_have(hdr, &data, "Computer", "web-01.production"));
+    cr_expect(block_may_have(hdr, &data, "Computer", "web-01.prod"));
+    cr_expect(!block_may_have(hdr, &data, "SyslogMessage", "9E3779B1 absentterm"));
+    /* The filters are sealed like the columns: still nothing readable. */
+    cr_expect(!memmem(data.data, data.len, "canary", 6));
+    ZSTD_freeCCtx(zc);
+    sl_buf_dispose(&data);
+    sl_colset_dispose(&rows);
 }
