@@ -68,9 +68,9 @@ run_load() {
         printf "   server CPU: %.2f s to the last ack (%.0f%% of 2 cores), %.2f s once all rows were in blocks (%.1f s later)\n", a/k, 100*a/k/t/2, b/k, tf;
         printf "   -> %.0f rows per server CPU-second (%.0f to the last ack)\n", r/(b/k), r/(a/k) }'
     local commits=$((${w2%.*} - ${w0%.*}))
-    paste <(echo "$s0" | tr ' ' '\n' | paste - -) <(echo "$s2" | tr ' ' '\n' | paste - -) | awk -v r="$rows" -v cpu=$((c2 - c0)) -v k="$TCK" -v g="$commits" '
+    paste <(echo "$s0" | tr ' ' '\n' | paste - -) <(echo "$s2" | tr ' ' '\n' | paste - -) | awk -v r="$rows" -v cpu=$((c2 - c0)) -v k="$TCK" -v g="$commits" -v t="$el" '
         NF == 4 { d = $4 - $2; sum += d; line = line sprintf("%s %.2f s (%.2f us/row)  ", $1, d, 1e6*d/r) }
-        END { printf "   stages (wall, summed over threads): %s\n   stages total %.2f s vs server CPU %.2f s; WAL group commits %d (%.0f rows, %.1f per second)\n", line, sum, cpu/k, g, r/(g>0?g:1), g }' \
+        END { printf "   stages (wall, summed over threads): %s\n   stages total %.2f s vs server CPU %.2f s; WAL group commits %d (%.0f rows each, %.1f per second)\n", line, sum, cpu/k, g, r/(g>0?g:1), g/t }' \
         | sed 's/   stages total/\n   stages total/' | grep -v '^$'
     res "${name}_idle" "$BL_IDLE"; res "${name}_rows" "$rows"; res "${name}_elapsed_s" "$el"
     res "${name}_rows_s" "$rps"; res "${name}_mb_s" "$mbs"; res "${name}_req_s" "$rqs"

@@ -1,0 +1,175 @@
+#!/bin/bash
+# The side-by-side of BENCHMARKS.md in one session: the peer (ClickHouse 18.16, run by
+# the shared ch_sidebyside.sh), then sealog's ingest.sh and query.sh on the same
+# logs.jsonl (same WORK dir), each waiting for an idle machine before every measurement;
+# then the table of ratios sealog / peer for every row, with the target beside it.
+#
+#   WORK=/tmp/sealog-bench bench/compare.sh
+#   env: ROWS=2000000, PHASES="ch ingest query report" (run a subset; "report" alone
+#        reprints the table from the logs of an earlier session), RATE=100000 (L1's
+#        background ingestion, both sides), N=60, BUILD=build, IDLE_TRIES=120
+#
+# Logs: $WORK/results/{ch.txt,ingest.txt,query_<rows>.txt} and the *.env files the
+# sealog scripts write; the table goes to stdout and $WORK/results/compare.txt.
+#
+# Which peer figure each row is compared with:
+#   I1  rows/s of the peer's one-request bulk INSERT (lz4 table; the faster of its two
+#       inserts), sealog's I1 over HTTPS and over plain HTTP
+#   I2  rows/s of the peer's sequential 1k-row INSERTs (its script has no concurrent
+#       shape); p99 ack has an absolute target
+#   I3  absolute targets (the peer has no single-record shape)
+#   S1  the peer's bytes on disk with zstd (system.parts, active parts)
+#   S2  absolute target; the peer's peak RSS is shown
+#   Q*  the peer's median over 5 runs, the faster of its lz4 and zstd tables
+#   L1  the peer's p99 of "contains" while its paced ingest runs (RATE rows/s)
+#   L2  absolute target (p99 ack -> queryable)
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+export WORK=${WORK:-/tmp/sealog-bench} ROWS=${ROWS:-2000000} RATE=${RATE:-100000} N=${N:-60}
+PHASES=${PHASES:-"ch ingest query report"}
+mkdir -p "$WORK/results"
+WORK=$(cd "$WORK" && pwd)
+R="$WORK/results"
+PEER=${PEER:-/work/shared/bench/ch_sidebyside.sh}
+[ -f "$PEER" ] || PEER="$HERE/../../shared/bench/ch_sidebyside.sh"
+
+phase() { [[ " $PHASES " == *" $1 "* ]]; }
+
+echo "session $(date -u +%FT%TZ), WORK=$WORK ROWS=$ROWS RATE=$RATE N=$N" | tee -a "$R/session.log"
+if phase ch; then
+    echo "== peer: WORK=$WORK ROWS=$ROWS RATE=$RATE N=$N bash $PEER" | tee -a "$R/session.log"
+    (WORK="$WORK" ROWS="$ROWS" RATE="$RATE" N="$N" bash "$PEER") 2>&1 | tee "$R/ch.txt"
+fi
+if phase ingest; then
+    echo "== sealog ingest: bench/ingest.sh ($(date -u +%TZ))" | tee -a "$R/session.log"
+    "$HERE/ingest.sh" 2>&1 | tee "$R/ingest.txt"
+fi
+if phase query; then
+    NR=$(wc -l < "$WORK/logs.jsonl")
+    echo "== sealog query: bench/query.sh ($(date -u +%TZ))" | tee -a "$R/session.log"
+    "$HERE/query.sh" 2>&1 | tee "$R/query_$NR.txt"
+fi
+echo "session end $(date -u +%FT%TZ)" | tee -a "$R/session.log"
+phase report || exit 0
+
+NR=$(wc -l < "$WORK/logs.jsonl")
+python3 - "$R" "$NR" "$RATE" <<'EOF' | tee "$R/compare.txt"
+import re, sys, os
+R, NR, RATE = sys.argv[1], sys.argv[2], sys.argv[3]
+
+def env(name):
+    d = {}
+    p = os.path.join(R, name)
+    if os.path.exists(p):
+        for line in open(p):
+            k, _, v = line.rstrip("\n").partition("=")
+            d[k] = v.strip('"')
+    return d
+
+ing, qry = env("ingest.env"), env("query_%s.env" % NR)
+ch = open(os.path.join(R, "ch.txt")).read() if os.path.exists(os.path.join(R, "ch.txt")) else ""
+sections = re.split(r"^server .* compression=", ch, flags=re.M)[1:]
+peer = {}
+for sec in sections:
+    comp = sec.split()[0]
+    m = re.search(r"INSERT 1 request: ([\d.]+) s -> (\d+) rows/s", sec)
+    if m:
+        peer["insert_" + comp] = float(m.group(2))
+    m = re.search(r"^on disk (\d+) bytes", sec, re.M)
+    if m:
+        peer["disk_" + comp] = int(m.group(1))
+    m = re.search(r"server peak RSS: (\d+) MiB", sec)
+    if m:
+        peer["rss_" + comp] = int(m.group(1))
+    for m in re.finditer(r"^  (.{24}) min ([\d.]+) s  median ([\d.]+) s", sec, re.M):
+        peer["q_%s_%s" % (m.group(1).strip(), comp)] = float(m.group(3))
+    m = re.search(r"INSERT chunks1k sequential: \d+ requests, (\d+) rows/s", sec)
+    if m:
+        peer["i2"] = float(m.group(1))
+    m = re.search(r"INSERT chunks10k sequential: \d+ requests, (\d+) rows/s", sec)
+    if m:
+        peer["i10k"] = float(m.group(1))
+    m = re.search(r"latency ingest@\d+ contains: n=\d+ p50=(\d+) ms p90=\d+ ms p99=(\d+) ms", sec)
+    if m:
+        peer["l1_p99"] = float(m.group(2)) / 1000
+    m = re.search(r"paced ingest achieved (\d+) rows/s", sec)
+    if m:
+        peer["l1_rate"] = int(m.group(1))
+
+def f(d, k):
+    try:
+        return float(d[k])
+    except (KeyError, ValueError):
+        return None
+
+rows = []
+def row(id_, what, ours, theirs, unit, target, ok_fn, higher_better, note=""):
+    if ours is None:
+        rows.append((id_, what, "-", fmt(theirs, unit), "-", target, "NOT MEASURED", note))
+        return
+    ratio = ours / theirs if theirs else None
+    met = ok_fn(ours, ratio)
+    status = "met" if met else ("NO PEER FIGURE" if theirs is None and id_ not in ("I3", "L2", "S2") else "MISSED")
+    rows.append((id_, what, fmt(ours, unit), fmt(theirs, unit),
+                 "%.2fx" % ratio if ratio is not None else "-", target, status, note))
+
+def fmt(v, unit):
+    if v is None:
+        return "-"
+    if unit == "rows/s":
+        return "%.0f k/s" % (v / 1000)
+    if unit == "s":
+        return "%.3f s" % v
+    if unit == "ms":
+        return "%.1f ms" % v
+    if unit == "MB":
+        return "%.1f MB" % (v / 1e6)
+    if unit == "MiB":
+        return "%.0f MiB" % v
+    return str(v)
+
+pi = max([v for k, v in peer.items() if k.startswith("insert_")] or [None]) if peer else None
+for p in ("https", "http"):
+    row("I1", "bulk 10k/post x4 (%s)" % p, f(ing, "I1_%s_rows_s" % p), pi, "rows/s", ">= 2x (stretch 3x)",
+        lambda o, r: r is not None and r >= 2, True,
+        "%s rows/CPU-s" % ing.get("I1_%s_rows_per_cpu_s" % p, "-"))
+for p in ("https", "http"):
+    p99 = f(ing, "I2_%s_p99_ms" % p)
+    row("I2", "1k/post x8 (%s)" % p, f(ing, "I2_%s_rows_s" % p), peer.get("i2"), "rows/s",
+        ">= 6x; p99 <= 20 ms", lambda o, r, p99=p99: r is not None and r >= 6 and p99 is not None and p99 <= 20, True,
+        "p99 %s ms" % ing.get("I2_%s_p99_ms" % p, "-"))
+for p in ("https", "http"):
+    p99 = f(ing, "I3_%s_p99_ms" % p)
+    row("I3", "1/post x64 (%s)" % p, f(ing, "I3_%s_rows_s" % p), None, "rows/s",
+        ">= 50 k/s; p99 <= 10 ms", lambda o, r, p99=p99: o >= 50000 and p99 is not None and p99 <= 10, True,
+        "p99 %s ms" % ing.get("I3_%s_p99_ms" % p, "-"))
+row("S1", "bytes on disk after I1", f(ing, "S1_https_bytes") or f(ing, "S1_http_bytes"), peer.get("disk_zstd"), "MB",
+    "<= 1.0x zstd (stretch 0.8x)", lambda o, r: r is not None and r <= 1.0, False,
+    "peer lz4 %s" % fmt(peer.get("disk_lz4"), "MB"))
+row("S2", "peak RSS during I1", f(ing, "S2_https_mib") or f(ing, "S2_http_mib"), peer.get("rss_lz4"), "MiB",
+    "<= 320 MiB (stretch 160)", lambda o, r: o <= 320, False, "absolute target; peer shown")
+QN = {"Q1": "contains_cs error", "Q2": "contains error (ci)", "Q3": "regex literal-led",
+      "Q4": "regex ci alternation", "Q5": "rare term (1 row)", "Q6": "count by hour, host",
+      "Q7": "1h window & contains", "Q8": "last 100 matching", "Q9": "severity & contains"}
+QT = {"Q1": 1.25, "Q2": 1.0, "Q3": 1.0, "Q4": 1.5, "Q5": 0.2, "Q6": 1.5, "Q7": 0.5, "Q8": 0.5, "Q9": 1.0}
+for q, name in QN.items():
+    cands = [peer.get("q_%s_%s" % (name, c)) for c in ("lz4", "zstd")]
+    cands = [c for c in cands if c is not None]
+    ok = qry.get("%s_ok" % q, "")
+    note = "answer %s [%s]" % (qry.get("%s_answer" % q, "-"), ok or "-")
+    row(q, name, f(qry, "%s_median_s" % q), min(cands) if cands else None, "s", "<= %gx" % QT[q],
+        lambda o, r, t=QT[q], ok=ok: r is not None and r <= t and ok == "ok", False, note)
+row("L1", "Q1 p99 under %s rows/s ingest" % RATE, (f(qry, "L1_p99_ms") or 0) / 1000 if "L1_p99_ms" in qry else None,
+    peer.get("l1_p99"), "s", "<= 1.0x (stretch 0.7x)", lambda o, r: r is not None and r <= 1.0, False,
+    "ingest achieved: sealog %s, peer %s rows/s" % (qry.get("L1_rate", "-"), peer.get("l1_rate", "-")))
+row("L2", "ack -> queryable p99 under I2", f(qry, "L2_visible_p99_ms"), None, "ms", "<= 1 s (stretch 100 ms)",
+    lambda o, r: o <= 1000, False, "p50 %s ms" % qry.get("L2_visible_p50_ms", "-"))
+
+print()
+print("sealog: %s" % ing.get("machine", qry.get("machine", "?")))
+print("rows: %s; ratios are sealog / peer (for rows/s higher is better, for the rest lower)" % NR)
+print("| ID | workload | sealog | peer | ratio | target | status | note |")
+print("|---|---|---|---|---|---|---|---|")
+for r in rows:
+    print("| " + " | ".join(r) + " |")
+EOF
