@@ -37,8 +37,11 @@ phase() { [[ " $PHASES " == *" $1 "* ]]; }
 
 echo "session $(date -u +%FT%TZ), WORK=$WORK ROWS=$ROWS RATE=$RATE N=$N" | tee -a "$R/session.log"
 if phase ch; then
-    echo "== peer: WORK=$WORK ROWS=$ROWS RATE=$RATE N=$N bash $PEER" | tee -a "$R/session.log"
-    (WORK="$WORK" ROWS="$ROWS" RATE="$RATE" N="$N" bash "$PEER") 2>&1 | tee "$R/ch.txt"
+    # The peer's script verbatim but for one number: its waitidle gives up after 120 s,
+    # ours after IDLE_TRIES, so that both sides wait alike on a machine that stays busy.
+    sed "s/for k in \$(seq 1 120); do/for k in \$(seq 1 ${IDLE_TRIES:-120}); do/" "$PEER" > "$WORK/ch_sidebyside.sh"
+    echo "== peer: WORK=$WORK ROWS=$ROWS RATE=$RATE N=$N bash $PEER (waitidle bound ${IDLE_TRIES:-120} s)" | tee -a "$R/session.log"
+    (WORK="$WORK" ROWS="$ROWS" RATE="$RATE" N="$N" bash "$WORK/ch_sidebyside.sh") 2>&1 | tee "$R/ch.txt"
 fi
 if phase ingest; then
     echo "== sealog ingest: bench/ingest.sh ($(date -u +%TZ))" | tee -a "$R/session.log"
