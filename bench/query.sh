@@ -4,7 +4,7 @@
 #
 #   WORK=/tmp/sealog-bench bench/query.sh
 #   env: ROWS=2000000 (rows to generate when $WORK/logs.jsonl is absent; 20000000 to go
-#        past the page cache — use another WORK), QUERIES="Q1 ... Q9", LATENCY="L1 L2",
+#        past the page cache — use another WORK), QUERIES="Q1 ... Q9", LATENCY="L1 L2" (empty: none),
 #        N=60 (L1 runs), RATE=100000 (L1's background ingestion), L2_PROBES=100,
 #        LOAD_PROTO=https (transport of the ingestion), BUILD=build, IDLE_TRIES=120,
 #        PERF=1 (profile the node during each query's runs into $WORK/perf/)
@@ -28,7 +28,7 @@
 # Results: a report on stdout, KEY=VALUE lines in $WORK/results/query_<rows>.env.
 set -u
 . "$(dirname "$0")/benchlib.sh"
-QUERIES=${QUERIES:-"Q1 Q2 Q3 Q4 Q5 Q6 Q7 Q8 Q9"}; LATENCY=${LATENCY:-"L1 L2"}
+QUERIES=${QUERIES-"Q1 Q2 Q3 Q4 Q5 Q6 Q7 Q8 Q9"}; LATENCY=${LATENCY-"L1 L2"}
 N=${N:-60}; RATE=${RATE:-100000}; L2_PROBES=${L2_PROBES:-100}; LOAD_PROTO=${LOAD_PROTO:-https}
 HERE="$BL_TOP/bench"
 ensure_data

@@ -119,7 +119,7 @@ for q, name in QN.items():
     note = "answer %s [%s]" % (qry.get("%s_answer" % q, "-"), ok or "-")
     row(q, name, f(qry, "%s_median_s" % q), best[0], "s", "<= %gx" % QT[q],
         lambda o, r, t=QT[q], ok=ok: r is not None and r <= t and ok == "ok", False,
-        note + "; CPU/run %s vs %s s" % (qry.get("%s_cpu_s" % q, "-"), best[1]), (f(qry, "%s_cpu_s" % q), best[1]))
+        note + "; CPU/run %s vs %s" % (fmt(f(qry, "%s_cpu_s" % q), "s"), fmt(best[1], "s")), (f(qry, "%s_cpu_s" % q), best[1]))
 row("L1", "Q1 p99 under %s rows/s ingest" % RATE, (f(qry, "L1_p99_ms") or 0) / 1000 if "L1_p99_ms" in qry else None,
     peer.get("l1_p99"), "s", "<= 1.0x (stretch 0.7x)", lambda o, r: r is not None and r <= 1.0, False,
     "ingest achieved: sealog %s, peer %s rows/s" % (qry.get("L1_rate", "-"), peer.get("l1_rate", "-")))
