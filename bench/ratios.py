@@ -105,8 +105,10 @@ for p in ("https", "http"):
 row("S1", "bytes on disk after I1", f(ing, "S1_https_bytes") or f(ing, "S1_http_bytes"), peer.get("disk_zstd"), "MB",
     "<= 1.0x zstd (stretch 0.8x)", lambda o, r: r is not None and r <= 1.0, False,
     "peer lz4 %s" % fmt(peer.get("disk_lz4"), "MB"))
-row("S2", "peak RSS during I1", f(ing, "S2_https_mib") or f(ing, "S2_http_mib"), peer.get("rss_lz4"), "MiB",
-    "<= 320 MiB (stretch 160)", lambda o, r: o <= 320, False, "absolute target; peer shown")
+s2 = [v for v in (f(ing, "S2_https_mib"), f(ing, "S2_http_mib")) if v is not None]
+row("S2", "peak RSS during I1 (worst run)", max(s2) if s2 else None, peer.get("rss_lz4"), "MiB",
+    "<= 320 MiB (stretch 160)", lambda o, r: o <= 320, False,
+    "absolute target; peer shown; HTTPS %s, HTTP %s MiB" % (ing.get("S2_https_mib", "-"), ing.get("S2_http_mib", "-")))
 QN = {"Q1": "contains_cs error", "Q2": "contains error (ci)", "Q3": "regex literal-led",
       "Q4": "regex ci alternation", "Q5": "rare term (1 row)", "Q6": "count by hour, host",
       "Q7": "1h window & contains", "Q8": "last 100 matching", "Q9": "severity & contains"}
