@@ -1,76 +1,119 @@
 #!/bin/bash
-# Ingestion benchmarks I1, I2, I3, S1, S2 (../shared/BENCHMARKS.md) for sealog,
-# on the shared generator's data, with the per-stage cost split.
+# Ingestion benchmarks I1, I2, I3, S1, S2 of BENCHMARKS.md for sealog, on the shared
+# generator's data (the peer's logs.jsonl), with the node's CPU and per-stage split.
 #
-#   WORK=/tmp/sealog-bench ROWS=2000000 bench/ingest.sh [build-dir]
+#   WORK=/tmp/sealog-bench bench/ingest.sh
+#   env: ROWS=2000000 (rows to generate when $WORK/logs.jsonl is absent)
+#        PROTOS="https http"  transports to run (HTTPS listener, loopback plain HTTP)
+#        WORKLOADS="I1 I2 I3" SECS=20 (length of the I2 and I3 runs)
+#        BUILD=build IDLE_TRIES=120 PERF=1 (profile the node per workload)
 #
-# Needs a release build (make) and logs.jsonl in $WORK (ch_sidebyside.sh
-# writes it; this script generates it the same way when absent). Prints one
-# block per workload; bench/RESULTS.md records the figures with the machine.
+# Workloads (sealog-load, Data Collector API, SharedKey-signed, rows mapped as
+# BENCHMARKS.md says, durable: every 2xx comes after the WAL fsync):
+#   I1  the whole file in 10k-row posts over 4 connections (closed loop)
+#   I2  1k-row posts over 8 connections for SECS seconds; p99 time to ack
+#   I3  1-record posts over 64 keep-alive connections for SECS seconds; p99
+#   S1  bytes on disk after I1: the node stopped, every row in blocks
+#   S2  the node's peak RSS (VmHWM) over I1, the node started fresh for it
+# Each workload runs on a fresh node. Server CPU comes from /proc/PID/stat twice:
+# at the last acknowledgement, and once every acknowledged row is in a block
+# (block_flush_interval later) — the second is the whole cost of ingesting.
+# The stage split is sealog_store_stage_seconds_total: wall time each stage
+# spent, summed over the threads that run it (parse: request parsing on the
+# thread pool; wal_write: sealing + write + fdatasync on the WAL thread;
+# encode/compress/encrypt: block building; commit: the LMDB segment commits).
+# Results: a report on stdout, KEY=VALUE lines in $WORK/results/ingest.env.
 set -u
-BUILD=${1:-build}
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${WORK:-/tmp/sealog-bench}; ROWS=${ROWS:-2000000}
-SEALOGD="$TOP/$BUILD/node/sealogd"; LOAD="$TOP/$BUILD/bench/sealog-load"
-mkdir -p "$WORK"; cd "$WORK" || exit 1
-TCK=$(getconf CLK_TCK)
+. "$(dirname "$0")/benchlib.sh"
+PROTOS=${PROTOS:-"https http"}; WORKLOADS=${WORKLOADS:-"I1 I2 I3"}; SECS=${SECS:-20}
+ensure_data
+cd "$WORK" || exit 2
+RES="$WORK/results/ingest.env"; : > "$RES"
+M=$(machine); echo "$M"; res machine "\"$M\""
+echo "data: $NROWS rows, $JBYTES bytes of JSON ($WORK/logs.jsonl)"
+res rows "$NROWS"; res json_bytes "$JBYTES"
 
-if [ ! -s logs.jsonl ]; then
-    # The shared generator, exactly as ch_sidebyside.sh runs it.
-    sed -n "/^cat > genlogs.py <<'EOF'$/,/^EOF$/p" "$TOP/../shared/bench/ch_sidebyside.sh" | sed '1d;$d' > genlogs.py
-    python3 genlogs.py "$ROWS" logs
-fi
-NROWS=$(wc -l < logs.jsonl)
-echo "host: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, $(free -g | awk '/Mem:/{print $2}') GiB"
-echo "sealog $(git -C "$TOP" rev-parse --short HEAD), data: $NROWS rows"
+# lj FILE EXPR: a figure from a sealog-load --report-json file (d is the object).
+lj() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 
-waitidle() {
-  local k u ni sy id io irq sirq st rest t1 i1 t2 i2 busy
-  for k in $(seq 1 60); do
-    read -r _ u ni sy id io irq sirq st rest < /proc/stat; t1=$((u+ni+sy+id+io+irq+sirq+st)); i1=$((id+io)); sleep 1
-    read -r _ u ni sy id io irq sirq st rest < /proc/stat; t2=$((u+ni+sy+id+io+irq+sirq+st)); i2=$((id+io))
-    busy=$(( 100 - 100*(i2-i1)/(t2-t1) )); [ "$busy" -lt 10 ] && return 0
-  done; echo "WARN: host busy (${busy}%)" >&2; }
-
-start_node() {
-    rm -rf data; : > node.out
-    "$SEALOGD" --data-dir data --listen 127.0.0.1:0 --log-level warn "$@" > node.out 2> node.err &
-    PID=$!
-    for k in $(seq 1 100); do grep -q "shown once" node.out && break; sleep 0.1; done
-    URL=$(grep -o 'https://127.0.0.1:[0-9]*' node.out); TOKEN=$(grep -o 'sl1\.[^ ]*' node.out)
-    CA=data/tls/cert.pem
-    WS=$(curl -s --cacert $CA -H "Authorization: Bearer $TOKEN" "$URL/admin/v1/workspaces" -d '{"name":"bench-ws"}')
-    WSID=$(echo "$WS" | sed 's/.*"customerId":"\([^"]*\)".*/\1/')
-    KEY=$(echo "$WS" | sed 's/.*"primarySharedKey":"\([^"]*\)".*/\1/')
-}
-stop_node() { kill -TERM $PID; wait $PID 2>/dev/null; }
-cpu() { awk '{print $14+$15}' /proc/$PID/stat; }
-rss_peak() { awk '/VmHWM/{printf "%.0f", $2/1024}' /proc/$PID/status; }
-stages() { curl -s --cacert $CA "$URL/metrics" | awk -F'[{}" ]+' '/^sealog_store_stage_seconds_total/{print $3, $NF}'; }
-
-run() { # name, then sealog-load arguments
+# run_load NAME SEALOG-LOAD-OPTIONS...: one measured run against the node of the moment.
+run_load() {
     local name=$1; shift
-    waitidle; local c0; c0=$(cpu); stages > stages.before
-    "$LOAD" --url "$URL" --cacert $CA --mode dc --workspace-id "$WSID" --shared-key "$KEY" \
-        --time-field --input logs.jsonl --quiet --report-json "$name.json" "$@" > "$name.txt" 2>&1
-    local c1; c1=$(cpu); stages > stages.after
-    echo "== $name: sealog-load $*"
-    grep -E "rows |latency|errors|requests" "$name.txt" | sed 's/^/   /'
-    local rows; rows=$(sed -n 's/.*"rows":\([0-9]*\).*/\1/p' "$name.json" | head -1)
-    awk -v c="$((c1-c0))" -v k="$TCK" -v r="${rows:-0}" 'BEGIN{printf "   server CPU %.2f s -> %.0f rows per CPU-second\n", c/k, (c>0? r/(c/k) : 0)}'
-    paste stages.before stages.after | awk '{printf "   stage %-10s %.3f s\n", $1, $4-$2}'
+    local url=$HTTPS_URL tls=(--cacert "$CA")
+    [ "$P" = http ] && { url=$HTTP_URL; tls=(); }
+    waitidle "$name"
+    local c0 c1 c2 s0 s2 w0 w2 t0 t1 t2 lrc
+    c0=$(node_cpu); s0=$(stages); w0=$(metric sealog_wal_commits_total); t0=$(date +%s.%N)
+    perf_start "$name"
+    "$LOAD" --url "$url" "${tls[@]}" --mode dc --workspace-id "$WSID" --shared-key "$WSKEY" \
+        --time-field --input "$WORK/logs.jsonl" --quiet --report-json "$name.json" "$@" > "$name.txt" 2>&1
+    lrc=$?
+    c1=$(node_cpu); t1=$(date +%s.%N)
+    wait_folded 300
+    c2=$(node_cpu); s2=$(stages); w2=$(metric sealog_wal_commits_total); t2=$(date +%s.%N)
+    perf_stop
+    echo "== $name [$BL_IDLE]: sealog-load --url $url --mode dc --time-field --input logs.jsonl $*"
+    [ "$lrc" = 0 ] || { echo "   sealog-load exit $lrc:"; sed 's/^/   | /' "$name.txt"; }
+    local rows el rps mbs rqs p50 p99 p999 errs cl stalls
+    rows=$(lj "$name.json" 'd["rows"]'); el=$(lj "$name.json" 'd["elapsed_s"]')
+    rps=$(lj "$name.json" 'round(d["rows_per_s"])'); mbs=$(lj "$name.json" 'round(d["mb_per_s"],1)')
+    rqs=$(lj "$name.json" 'round(d["requests_per_s"])')
+    p50=$(lj "$name.json" 'round(d["latency"]["p50_ns"]/1e6,2)'); p99=$(lj "$name.json" 'round(d["latency"]["p99_ns"]/1e6,2)')
+    p999=$(lj "$name.json" 'round(d["latency"]["p999_ns"]/1e6,2)'); errs=$(lj "$name.json" 'd["errors"]["total"]')
+    cl=$(lj "$name.json" 'round(d["client_cpu_s"]["user"]+d["client_cpu_s"]["sys"],2)')
+    stalls=$(lj "$name.json" 'd["feed_stalls"]')
+    printf '   %s rows in %.2f s: %s rows/s, %s MB/s of JSON, %s requests/s; ack latency p50 %s ms, p99 %s ms, p99.9 %s ms; errors %s; generator stalls %s; client CPU %s s\n' \
+        "$rows" "$el" "$rps" "$mbs" "$rqs" "$p50" "$p99" "$p999" "$errs" "$stalls" "$cl"
+    awk -v a=$((c1 - c0)) -v b=$((c2 - c0)) -v k="$TCK" -v r="$rows" -v t="$el" -v tf="$(echo "$t2 - $t1" | bc)" 'BEGIN {
+        printf "   server CPU: %.2f s to the last ack (%.0f%% of 2 cores), %.2f s once all rows were in blocks (%.1f s later)\n", a/k, 100*a/k/t/2, b/k, tf;
+        printf "   -> %.0f rows per server CPU-second (%.0f to the last ack)\n", r/(b/k), r/(a/k) }'
+    local commits=$((${w2%.*} - ${w0%.*}))
+    paste <(echo "$s0" | tr ' ' '\n' | paste - -) <(echo "$s2" | tr ' ' '\n' | paste - -) | awk -v r="$rows" -v cpu=$((c2 - c0)) -v k="$TCK" -v g="$commits" -v t="$el" '
+        NF == 4 { d = $4 - $2; sum += d; line = line sprintf("%s %.2f s (%.2f us/row)  ", $1, d, 1e6*d/r) }
+        END { printf "   stages (wall, summed over threads): %s\n   stages total %.2f s vs server CPU %.2f s; WAL group commits %d (%.0f rows each, %.1f per second)\n", line, sum, cpu/k, g, r/(g>0?g:1), g/t }' \
+        | sed 's/   stages total/\n   stages total/' | grep -v '^$'
+    res "${name}_idle" "$BL_IDLE"; res "${name}_rows" "$rows"; res "${name}_elapsed_s" "$el"
+    res "${name}_rows_s" "$rps"; res "${name}_mb_s" "$mbs"; res "${name}_req_s" "$rqs"
+    res "${name}_p50_ms" "$p50"; res "${name}_p99_ms" "$p99"; res "${name}_errors" "$errs"
+    res "${name}_cpu_s" "$(echo "scale=2; ($c2 - $c0) / $TCK" | bc)"
+    res "${name}_cpu_ack_s" "$(echo "scale=2; ($c1 - $c0) / $TCK" | bc)"
+    res "${name}_rows_per_cpu_s" "$(echo "$rows * $TCK / ($c2 - $c0)" | bc)"
+    res "${name}_stages" "\"$(paste <(echo "$s0" | tr ' ' '\n' | paste - -) <(echo "$s2" | tr ' ' '\n' | paste - -) | awk 'NF == 4 {printf "%s=%.2f ", $1, $4 - $2}')\""
 }
 
-start_node
-run I1 --connections 4 --rows-per-post 10000 --total-rows "$NROWS"
-echo "== S2: peak RSS during I1: $(rss_peak) MiB"
-stop_node
-SEG=$(du -sb data/segments | cut -f1); WAL=$(du -sb data/wal | cut -f1); CAT=$(du -sb data/catalog | cut -f1)
-echo "== S1: on disk after I1: segments $SEG bytes, WAL $WAL, catalog $CAT; total $((SEG+WAL+CAT)) bytes ($(awk -v s=$((SEG+WAL+CAT)) -v j=$(stat -c %s logs.jsonl) 'BEGIN{printf "%.2fx smaller than the JSON", j/s}'))"
-
-start_node
-run I2 --connections 8 --rows-per-post 1000 --duration 20
-stop_node
-start_node
-run I3 --connections 64 --rows-per-post 1 --duration 20
-stop_node
+for P in $PROTOS; do
+    for W in $WORKLOADS; do
+        node_start
+        ws_create bench-ws
+        case $W in
+        I1)
+            run_load "I1_$P" --connections 4 --rows-per-post 10000 --total-rows "$NROWS"
+            hwm=$(node_hwm)
+            echo "== S2_$P: peak RSS of the node (fresh start, then I1): $hwm MiB"
+            res "S2_${P}_mib" "$hwm"
+            blocks=$(metric sealog_blocks_written_total); bbytes=$(metric sealog_block_bytes_total)
+            node_stop
+            # S1: the node stopped cleanly with every acknowledged row in blocks. Counted:
+            # segments/ (the LMDB segment files: sealed blocks and their keys) and catalog/
+            # (schemas, the block index, wrapped keys). Listed apart: the WAL, whose
+            # records are all in blocks by now but whose active file is only released
+            # when the next one starts (at wal_file_size), and keys/ + tls/.
+            seg=$(du -sb "$NODE_DIR/data/segments" | cut -f1); cat=$(du -sb "$NODE_DIR/data/catalog" | cut -f1)
+            wal=$(du -sb "$NODE_DIR/data/wal" | cut -f1); other=$(du -sbc "$NODE_DIR/data/keys" "$NODE_DIR/data/tls" | tail -1 | cut -f1)
+            segk=$(du -sk "$NODE_DIR/data/segments" | cut -f1)
+            echo "== S1_$P: on disk after I1, every row in blocks: segments $seg B (allocated $((segk * 1024)) B) + catalog $cat B = $((seg + cat)) B;" \
+                "$blocks blocks, $bbytes B of sealed blocks; also WAL $wal B (folded, not yet released), keys+tls $other B"
+            awk -v s=$((seg + cat)) -v j="$JBYTES" -v r="$NROWS" 'BEGIN {printf "   %.2fx smaller than the JSON, %.1f bytes per row\n", j/s, s/r}'
+            res "S1_${P}_bytes" $((seg + cat)); res "S1_${P}_segments" "$seg"; res "S1_${P}_catalog" "$cat"
+            res "S1_${P}_wal" "$wal"; res "S1_${P}_blocks" "$blocks"
+            ;;
+        I2)
+            run_load "I2_$P" --connections 8 --rows-per-post 1000 --duration "$SECS"
+            node_stop ;;
+        I3)
+            run_load "I3_$P" --connections 64 --rows-per-post 1 --duration "$SECS" --ring-mb 64
+            node_stop ;;
+        esac
+    done
+done
+echo "results: $RES"
