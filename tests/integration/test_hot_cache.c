@@ -173,11 +173,13 @@ static void fill(env_t *e)
     cr_assert_eq(th_admin(&e->node, "POST", "/admin/v1/workspaces/cmk-ws/link", NULL, &r), 200);
     json_decref(r);
     for (int i = 0; i < 5; i++) {
+        /* A block per post: the next post waits for this one's block
+         * (flush interval 100 ms). */
         cr_assert_eq(post_rows(e, e->ws_cmk, e->key_cmk, 60, NULL), 200);
-        usleep(250000); /* a block per post (flush interval 100 ms) */
+        cr_assert_geq(wait_blocks(e, "CMK", i + 1, 20), i + 1, "block %d reaches the cache", i);
     }
     cr_assert_eq(post_rows(e, e->ws_mmk, e->key_mmk, 30, NULL), 200);
-    long long got = wait_blocks(e, "CMK", 5, 10);
+    long long got = wait_blocks(e, "CMK", 5, 20);
     if (got < 5) {
         json_t *c = readyz_cache(e);
         char *s = json_dumps(c, 0);
@@ -186,7 +188,7 @@ static void fill(env_t *e)
         json_decref(c);
     }
     cr_assert_geq(got, 5, "CMK blocks reach the cache as written");
-    cr_assert_geq(wait_blocks(e, "MMK", 2, 10), 2, "MMK blocks too");
+    cr_assert_geq(wait_blocks(e, "MMK", 2, 20), 2, "MMK blocks too");
 }
 
 static const char Q[] = "Cm_CL | summarize n = count(), s = sum(Seq_d), m = max(Msg_s)";
