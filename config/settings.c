@@ -60,7 +60,8 @@ const sl_setting_t sl_settings[] = {
       "The write-ahead log moves to a new file past this size." },
     { "ingest_queue_max", SL_SET_SIZE, OFF(ingest_queue_max), "256MiB", 16777216,
       (int64_t)8 << 30, NULL,
-      "Accepted but not yet committed request data; beyond it requests get 503 + Retry-After." },
+      "Accepted rows not yet in blocks (waiting for the WAL or for the block builders); beyond "
+      "it requests get 503 + Retry-After, so memory stays bounded when building falls behind." },
     { "block_max_rows", SL_SET_INT, OFF(block_max_rows), "65536", 1024, 1048576, NULL,
       "Rows per block, at most." },
     { "block_max_bytes", SL_SET_SIZE, OFF(block_max_bytes), "4MiB", 262144, 67108864, NULL,

@@ -123,9 +123,12 @@ static void render_storage(sl_node_t *n, sl_buf_t *out)
     sl_buf_printf(out,
                   "# HELP sealog_store_queue_bytes Bytes waiting for the WAL.\n"
                   "# TYPE sealog_store_queue_bytes gauge\nsealog_store_queue_bytes %llu\n"
+                  "# HELP sealog_store_backlog_bytes Bytes committed and waiting for the block "
+                  "builders.\n"
+                  "# TYPE sealog_store_backlog_bytes gauge\nsealog_store_backlog_bytes %llu\n"
                   "# HELP sealog_store_stage_seconds_total Time spent per write stage.\n"
                   "# TYPE sealog_store_stage_seconds_total counter\n",
-                  (unsigned long long)st.queue_bytes);
+                  (unsigned long long)st.queue_bytes, (unsigned long long)st.backlog_bytes);
     const struct {
         const char *name;
         uint64_t ns;

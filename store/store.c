@@ -167,7 +167,11 @@ int sl_store_submit(sl_store_t *s, sl_batch_t *b, void *user, sl_diag_t *d)
     p->user = user;
     p->bytes = p->payload.len;
     pthread_mutex_lock(&s->mu);
-    if (s->stop_wal || (s->queued_bytes && s->queued_bytes + p->bytes > s->o.queue_max_bytes)) {
+    /* The bound covers rows waiting for the WAL and rows committed but not yet
+     * taken by the block builders: when building falls behind acknowledging,
+     * ingestion slows down (503 + Retry-After) instead of memory growing. */
+    uint64_t held = s->queued_bytes + s->backlog_bytes;
+    if (s->stop_wal || (held && held + p->bytes > s->o.queue_max_bytes)) {
         pthread_mutex_unlock(&s->mu);
         atomic_fetch_add(&s->st.queue_rejects, 1);
         sl_buf_dispose(&p->payload);
@@ -265,5 +269,6 @@ void sl_store_stats(sl_store_t *s, sl_store_stats_t *o)
     o->durable_through = atomic_load(&s->durable_through);
     pthread_mutex_lock(&s->mu);
     o->queue_bytes = s->queued_bytes;
+    o->backlog_bytes = s->backlog_bytes;
     pthread_mutex_unlock(&s->mu);
 }

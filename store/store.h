@@ -299,7 +299,9 @@ typedef struct sl_store_opts {
     sl_keyring_t *keyring;    /* borrowed */
     sl_catalog_t *catalog;    /* borrowed */
     uint64_t wal_file_size;   /* rotate WAL files past this size */
-    uint64_t queue_max_bytes; /* backpressure: submit answers SL_EBUSY beyond this */
+    uint64_t queue_max_bytes; /* backpressure: submit answers SL_EBUSY when the rows
+                                 waiting for the WAL and for the block builders
+                                 together would exceed this */
     uint32_t block_max_rows;
     uint64_t block_max_bytes;
     int64_t flush_interval_ms; /* a block is written at the latest this long after its first row */
@@ -492,6 +494,7 @@ typedef struct sl_store_stats {
     uint64_t wal_groups, wal_records, wal_bytes, wal_files;
     uint64_t blocks, block_rows, block_bytes, segments;
     uint64_t queue_bytes, queue_rejects;
+    uint64_t backlog_bytes; /* committed, waiting for the block builders */
     uint64_t ns_wal_seal, ns_wal_write, ns_wal_sync;
     uint64_t ns_encode, ns_compress, ns_encrypt, ns_commit;
     uint64_t durable_through;

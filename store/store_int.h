@@ -223,6 +223,7 @@ struct sl_store {
     sl_pending_t *seg_head, *seg_tail; /* committed, waiting for builders */
     sl_pending_t *done_head, *done_tail;
     uint64_t queued_bytes;
+    uint64_t backlog_bytes; /* committed, not yet taken by the builders (mu) */
     bool stop_wal, stop_seg, started;
     uint64_t flush_req, flush_done;
     struct sl_purge_job *purge; /* handed to the segment writer */

@@ -89,6 +89,7 @@ static void *wal_main(void *arg)
                 sl_free(p);
             } else {
                 last = p->lsn;
+                s->backlog_bytes += p->bytes;
                 push(&s->seg_head, &s->seg_tail, p);
             }
         }
@@ -145,6 +146,9 @@ static void *seg_main(void *arg)
             /* Keep builders bounded while a large queue drains. */
             sl_store__builders_flush(s, false, &d);
             pthread_rwlock_unlock(&s->vis);
+            pthread_mutex_lock(&s->mu);
+            s->backlog_bytes -= p->bytes;
+            pthread_mutex_unlock(&s->mu);
             sl_batch_destroy(p->batch);
             sl_free(p);
         }

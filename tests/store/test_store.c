@@ -151,6 +151,47 @@ Test(store_store, batches_become_blocks_exactly_once)
     sl_store_close(s);
 }
 
+Test(store_store, rows_waiting_for_the_block_builders_count_against_the_queue_bound)
+{
+    sl_store_opts_t o = { 0 };
+    o.data_dir = dir;
+    o.keyring = kr;
+    o.catalog = cat;
+    o.flush_interval_ms = 50;
+    o.block_max_rows = 1000;
+    o.queue_max_bytes = 64u << 10;
+    sl_store_t *s;
+    sl_diag_t d;
+    cr_assert_eq(sl_store_open(&o, &s, &d), 0, "%s", d.msg);
+    ndone = nfail = 0;
+    /* The block builders stall (they need the visibility lock); the WAL
+     * goes on acknowledging until the bound is reached. */
+    pthread_rwlock_wrlock(&s->vis);
+    int accepted = 0, rc = 0;
+    for (int i = 0; i < 1000 && rc == 0; i++) {
+        rc = sl_store_submit(s, batch(i * 100, 100), NULL, &d);
+        if (rc == 0)
+            wait_done(s, ++accepted);
+    }
+    cr_expect_eq(rc, SL_EBUSY, "the bound holds while blocks are not built");
+    sl_store_stats_t st;
+    sl_store_stats(s, &st);
+    cr_expect_eq(st.queue_bytes, 0, "everything acknowledged is in the WAL");
+    cr_expect(st.backlog_bytes > 0 && st.backlog_bytes <= o.queue_max_bytes, "backlog %llu",
+              (unsigned long long)st.backlog_bytes);
+    cr_expect_geq(accepted, 2);
+    /* Building resumes: the backlog drains and ingestion is accepted again. */
+    pthread_rwlock_unlock(&s->vis);
+    sl_store_flush(s);
+    sl_store_stats(s, &st);
+    cr_expect_eq(st.backlog_bytes, 0);
+    cr_assert_eq(sl_store_submit(s, batch(accepted * 100, 100), NULL, &d), 0, "%s", d.msg);
+    wait_done(s, accepted + 1);
+    sl_store_flush(s);
+    expect_exactly_once(s, (size_t)(accepted + 1) * 100);
+    sl_store_close(s);
+}
+
 Test(store_store, replay_after_a_crash_is_exact)
 {
     /* The child acknowledges batches (WAL fsynced) and dies before any block
