@@ -243,6 +243,18 @@ void sl_store__block_reader_dispose(sl_block_reader_t *r)
     r->zd = NULL;
 }
 
+/* Reads n uvarints in a row from p[*at..len); false if one is malformed. */
+static bool get_uvarints(const uint8_t *p, size_t len, size_t *at, uint64_t *const *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t k = sl_get_uvarint(p + *at, len - *at, out[i]);
+        if (!k)
+            return false;
+        *at += k;
+    }
+    return true;
+}
+
 int sl_store__block_open(sl_block_reader_t *r, sl_keyring_t *kr, const uint8_t *hdr,
                          size_t hdr_len, const uint8_t *data, size_t data_len, sl_diag_t *d)
 {
@@ -296,15 +308,9 @@ int sl_store__block_open(sl_block_reader_t *r, sl_keyring_t *kr, const uint8_t *
         at += nl;
         c->type = p[at++];
         c->compressed = p[at++];
-        if (!(k = sl_get_uvarint(p + at, n - at, &off)))
+        uint64_t *want[] = { &off, &sl, &rl };
+        if (!get_uvarints(p, n, &at, want, 3))
             goto bad;
-        at += k;
-        if (!(k = sl_get_uvarint(p + at, n - at, &sl)))
-            goto bad;
-        at += k;
-        if (!(k = sl_get_uvarint(p + at, n - at, &rl)))
-            goto bad;
-        at += k;
         if (off + sl > data_len - r->hdr.dir_len || sl < over || rl > UINT32_MAX ||
             !sl_type_name(c->type)[0])
             goto bad;
@@ -320,15 +326,9 @@ int sl_store__block_open(sl_block_reader_t *r, sl_keyring_t *kr, const uint8_t *
         at += k;
         for (uint64_t f = 0; f < nf; f++) {
             uint64_t ci, off, sl;
-            if (!(k = sl_get_uvarint(p + at, n - at, &ci)))
+            uint64_t *want[] = { &ci, &off, &sl };
+            if (!get_uvarints(p, n, &at, want, 3))
                 goto bad;
-            at += k;
-            if (!(k = sl_get_uvarint(p + at, n - at, &off)))
-                goto bad;
-            at += k;
-            if (!(k = sl_get_uvarint(p + at, n - at, &sl)))
-                goto bad;
-            at += k;
             if (ci >= ncols || off + sl > data_len - r->hdr.dir_len || sl < over ||
                 r->cols[ci].filter_len)
                 goto bad;
