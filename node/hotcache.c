@@ -150,7 +150,7 @@ static void reload_done(void *arg)
     pthread_mutex_unlock(&nc->mu);
     if (j->rc == 0) {
         sl_log(n->log,
-               SL_LOG_INFO,
+               st->blocks_done ? SL_LOG_INFO : SL_LOG_DEBUG,
                "cache",
                "hot cache: %s part reloaded%s: %llu block(s), %.1f MB read in %.2f s "
                "(%.0f blocks/s, %.1f MB/s), %llu already cached",
