@@ -130,7 +130,12 @@ class Client:
             body = json.dumps(body).encode("utf-8")
             h["Content-Type"] = "application/json"
         h.update(headers or {})
-        for attempt in range(3):
+        # Connection errors are retried twice; busy answers (429/503: the node
+        # applies backpressure while block building catches up) as an agent
+        # would, after Retry-After, for up to a minute.
+        busy = 0
+        attempt = 0
+        while attempt < 3:
             conn = self._conn(fresh=attempt > 0)
             try:
                 conn.request(method, path, body=body, headers=h)
@@ -139,8 +144,10 @@ class Client:
                 resp = Response(r.status, {k.lower(): v for k, v in r.getheaders()}, data)
             except (http.client.HTTPException, ConnectionError, ssl.SSLError) as e:
                 last = e
+                attempt += 1
                 continue
-            if resp.status in (429, 503) and attempt < 2:
+            if resp.status in (429, 503) and busy < 60:
+                busy += 1
                 time.sleep(float(resp.headers.get("retry-after", "1")))
                 continue
             return resp
