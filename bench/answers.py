@@ -122,7 +122,7 @@ def check(expected, qid, answer):
         ok = "ok" if ans == exp[qid] else "WRONG(expected %s)" % exp[qid]
     s = doc.get("statistics", {}).get("query", {})
     sl = s.get("sealog", {})
-    print("ok=%s answer='%s' rows_scanned=%s bytes_decrypted=%s blocks_read=%s blocks_pruned=%s exec_s=%s"
+    print("ok='%s' answer='%s' rows_scanned=%s bytes_decrypted=%s blocks_read=%s blocks_pruned=%s exec_s=%s"
           % (ok, ans, sl.get("rowsScanned", 0), sl.get("bytesDecrypted", 0), sl.get("blocksRead", 0),
              sl.get("blocksPruned", 0), s.get("executionTime", 0)))
 

@@ -8,6 +8,7 @@
 #        N=60 (L1 runs), RATE=100000 (L1's background ingestion), L2_PROBES=100,
 #        LOAD_PROTO=https (transport of the ingestion), BUILD=build, IDLE_TRIES=120,
 #        PERF=1 (profile the node during each query's runs into $WORK/perf/)
+#        NODE_OPTS (extra sealogd options)
 #
 # 1. Loads logs.jsonl into Syslog_CL through the Logs Ingestion API: a DCR declaring
 #    TimeGenerated (datetime), Computer, ProcessName, SeverityLevel, SyslogMessage;
@@ -60,7 +61,7 @@ declare -A KQL=(
 MSGQ=" Q1 Q2 Q3 Q4 Q5 Q7 Q8 "
 
 # --- the node and the data ------------------------------------------------------------
-node_start
+node_start ${NODE_OPTS:-}   # e.g. NODE_OPTS="--ingest-queue-max 8GiB" for the 20 M-row load (sealog-load does not retry 503)
 ws_create bench-ws
 DCR=dcr-bench00000000000000000000000001
 dcr_create "$DCR" bench-ws
