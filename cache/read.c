@@ -13,10 +13,11 @@
  * would: a block whose AEK the keyring no longer holds is refused exactly as
  * the store refuses it, even before the wipe has run.
  *
- * Term probes (sl_cache_read_probed) only matter on the store path, where
- * the block's term filter can spare the decode: a skipped block has nothing
- * to admit and is no miss. The cache keeps no term filters; a hit serves the
- * block and the query's own filter drops its rows, as it would anyway.
+ * Term probes (sl_cache_read_probed): the cache keeps no term filters, so a
+ * block it holds is first checked against storage's (its directory and
+ * filters only, sl_store_snap_probe) — a rare-term `has` skips cached blocks
+ * as it skips stored ones. On a miss the store read does the same; a skipped
+ * block has nothing to admit and is no miss.
  *
  * A miss reads the store, then queues a copy of the columns it read (and
  * the wanted names the block turned out not to have) for the cache thread,
@@ -194,6 +195,19 @@ int sl_cache_read_probed(sl_cache_t *c, sl_snap_t *sn, size_t i, const char *con
     }
     int rc = SL_ENOTFOUND;
     bool damaged = false;
+    if (known && nprobes) {
+        /* The entry has no term filters: ask storage's, which costs the
+         * block's directory and filters, not its columns. */
+        rc = sl_store_snap_probe(sn, i, probes, nprobes, rd, &st->skipped, &st->bytes_decrypted,
+                                 d);
+        if (rc || st->skipped) {
+            pthread_rwlock_unlock(&sc->lock);
+            if (!rc)
+                atomic_fetch_add(&c->st.skipped, 1);
+            return rc;
+        }
+        rc = SL_ENOTFOUND;
+    }
     if (known) {
         uint64_t bytes = 0;
         rc = hit_read(sc, b, cols, ncols, out, &bytes);

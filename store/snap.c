@@ -270,6 +270,43 @@ int sl_store_snap_read(sl_snap_t *sn, size_t i, const char *const *cols, size_t 
                                      &skipped, d);
 }
 
+/* Checks the probes against the term filters of the opened block. */
+static int probe_open_block(sl_block_reader_t *r, const sl_snap_probe_t *probes, size_t nprobes,
+                            bool *skipped, sl_diag_t *d)
+{
+    int rc = 0;
+    for (size_t p = 0; !rc && p < nprobes && !*skipped; p++) {
+        for (size_t c = 0; c < r->ncols; c++) {
+            if (strcmp(r->cols[c].name, probes[p].column))
+                continue;
+            bool may;
+            rc = sl_store__block_may_have(r, c, probes[p].hashes, probes[p].n, &may, d);
+            *skipped = !rc && !may;
+            break;
+        }
+    }
+    return rc;
+}
+
+int sl_store_snap_probe(sl_snap_t *sn, size_t i, const sl_snap_probe_t *probes, size_t nprobes,
+                        sl_snap_reader_t *rd, bool *skipped, uint64_t *bytes_decrypted,
+                        sl_diag_t *d)
+{
+    *skipped = false;
+    const snap_ref_t *ref = &sn->refs[i];
+    if (ref->mem || !nprobes)
+        return 0;
+    sl_block_reader_t *r = &rd->r;
+    uint64_t before = r->bytes_decrypted;
+    int rc = sl_store__block_open(r, sn->s->kr, ref->hdr, ref->hdr_len, ref->data,
+                                  ref->data_len, d);
+    if (!rc)
+        rc = probe_open_block(r, probes, nprobes, skipped, d);
+    if (bytes_decrypted)
+        *bytes_decrypted += r->bytes_decrypted - before;
+    return rc;
+}
+
 int sl_store_snap_read_probed(sl_snap_t *sn, size_t i, const char *const *cols, size_t ncols,
                               const sl_snap_probe_t *probes, size_t nprobes,
                               sl_snap_reader_t *rd, sl_colset_t *out, uint64_t *bytes_decrypted,
@@ -302,16 +339,8 @@ int sl_store_snap_read_probed(sl_snap_t *sn, size_t i, const char *const *cols, 
     uint64_t before = r->bytes_decrypted;
     int rc = sl_store__block_open(r, sn->s->kr, ref->hdr, ref->hdr_len, ref->data,
                                   ref->data_len, d);
-    for (size_t p = 0; !rc && p < nprobes && !*skipped; p++) {
-        for (size_t c = 0; c < r->ncols; c++) {
-            if (strcmp(r->cols[c].name, probes[p].column))
-                continue;
-            bool may;
-            rc = sl_store__block_may_have(r, c, probes[p].hashes, probes[p].n, &may, d);
-            *skipped = !rc && !may;
-            break;
-        }
-    }
+    if (!rc)
+        rc = probe_open_block(r, probes, nprobes, skipped, d);
     if (*skipped) {
         if (bytes_decrypted)
             *bytes_decrypted += r->bytes_decrypted - before;

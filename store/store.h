@@ -463,6 +463,13 @@ typedef struct sl_snap_probe {
 /* sl_store_snap_read, but first checks the probes against the block's term
  * filters: when one proves a term absent, *skipped is set and nothing is
  * decoded (out stays empty). Memory blocks are never skipped. */
+/* Only the probes of sl_store_snap_read_probed: whether block i's term
+ * filters prove a probe absent (*skipped), decrypting nothing but the block's
+ * directory and filters (a memory block is never skipped). For readers that
+ * hold the block elsewhere (the hot cache). */
+int sl_store_snap_probe(sl_snap_t *sn, size_t i, const sl_snap_probe_t *probes, size_t nprobes,
+                        sl_snap_reader_t *rd, bool *skipped, uint64_t *bytes_decrypted,
+                        sl_diag_t *d);
 int sl_store_snap_read_probed(sl_snap_t *sn, size_t i, const char *const *cols, size_t ncols,
                               const sl_snap_probe_t *probes, size_t nprobes, sl_snap_reader_t *r,
                               sl_colset_t *out, uint64_t *bytes_decrypted, bool *skipped,
